@@ -1,0 +1,346 @@
+"""faq.yaml text -> a validated, immutable KnowledgeBase.
+
+Validation walks PyYAML's composed nodes, so every problem carries the file, line and column of the
+node at fault, and all problems are reported at once. Required keys: ``id``, ``questions`` and
+``answer`` per entry; everything else is optional so that a recruiter can add an entry with only those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.errors import KnowledgeBaseError, Problem
+from bot.normalize import clean
+
+_ID_RE = re.compile(r"^[a-z0-9-]+$")
+_URL_RE = re.compile(r"^https?://\S+$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone quoted in the interview."""
+
+    id: str
+    name: str
+    team: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words copied verbatim from the interview, attributed to a person id."""
+
+    by: tuple[str, ...]
+    text: str
+    translation: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ topic: how candidates ask it and what the bot answers."""
+
+    id: str
+    questions: Mapping[str, tuple[str, ...]]
+    answer: Mapping[str, str]
+    title: Mapping[str, str]
+    quotes: tuple[Quote, ...] = ()
+    related: tuple[str, ...] = ()
+    browse: bool = True
+
+    def phrasings(self) -> list[str]:
+        """Every phrasing, all languages."""
+        return [q for qs in self.questions.values() for q in qs]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A validated knowledge base; build it with :func:`parse` or :func:`load`."""
+
+    languages: tuple[str, ...]
+    apply_url: str
+    people: Mapping[str, Person]
+    entries: tuple[Entry, ...]
+    source: str = "faq.yaml"
+    version: int = 1
+    _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", MappingProxyType({e.id: e for e in self.entries}))
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id (KeyError if there is none)."""
+        return self._by_id[entry_id]
+
+    def get(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self._by_id.get(entry_id)
+
+    def summary(self) -> str:
+        """One line: entries, phrasings, languages."""
+        phrasings = sum(len(e.phrasings()) for e in self.entries)
+        return (f"{self.source}: ok: {len(self.entries)} entries, {phrasings} phrasings, "
+                f"languages: {', '.join(self.languages)}")
+
+
+class _Checker:
+    """Collects problems while turning composed YAML nodes into dataclasses."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def fail(self, node: Node | None, message: str) -> None:
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
+        self.problems.append(Problem(self.source, line, col, message))
+
+    def mapping(self, node: Node, what: str, allowed: set[str], required: set[str]) -> dict[str, tuple[Node, Node]]:
+        """Keys of a mapping node -> (key node, value node); reports unknown, duplicate and missing keys."""
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{what} must be a mapping")
+            return {}
+        found: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is None:
+                self.fail(key_node, f"{what}: keys must be plain words")
+            elif key in found:
+                self.fail(key_node, f"{what}: key '{key}' appears twice")
+            elif allowed and key not in allowed:
+                hint = _closest(key, allowed)
+                self.fail(key_node, f"{what}: unknown key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")
+                          + f"; allowed: {', '.join(sorted(allowed))}")
+            else:
+                found[key] = (key_node, value_node)
+        for key in sorted(required - found.keys()):
+            self.fail(node, f"{what}: '{key}' is missing")
+        return found
+
+    def text(self, node: Node, what: str) -> str | None:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            if isinstance(node, ScalarNode) and node.value and node.tag != "tag:yaml.org,2002:null":
+                return node.value  # numbers and booleans written bare still read as their text
+            self.fail(node, f"{what} must be text")
+            return None
+        if not node.value.strip():
+            self.fail(node, f"{what} is empty")
+            return None
+        return node.value.strip()
+
+    def seq(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            self.fail(node, f"{what} must be a list")
+            return []
+        return list(node.value)
+
+    def per_language(self, node: Node, what: str, languages: tuple[str, ...]) -> dict[str, str]:
+        keys = self.mapping(node, what, set(languages), set(languages))
+        out = {}
+        for lang, (_, value) in keys.items():
+            text = self.text(value, f"{what} '{lang}'")
+            if text is not None:
+                out[lang] = text
+        return out
+
+
+def _closest(word: str, options: set[str]) -> str | None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    hit = process.extractOne(word, sorted(options), scorer=Levenshtein.normalized_similarity, score_cutoff=0.5)
+    return hit[0] if hit else None
+
+
+_TOP_KEYS = {"version", "languages", "apply_url", "people", "entries"}
+_ENTRY_KEYS = {"id", "questions", "answer", "title", "quotes", "related", "browse"}
+
+
+def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
+    """Validate faq.yaml text; raise KnowledgeBaseError listing every problem."""
+    chk = _Checker(source)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise KnowledgeBaseError([Problem(source, line, col, f"YAML syntax error: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError([Problem(source, 1, 1, f"YAML error: {exc}")]) from None
+    if root is None:
+        raise KnowledgeBaseError([Problem(source, 1, 1, "the file is empty; it needs 'languages', "
+                                                         "'apply_url' and 'entries'")])
+    top = chk.mapping(root, "top level", _TOP_KEYS, {"languages", "apply_url", "entries"})
+
+    version = 1
+    if "version" in top:
+        node = top["version"][1]
+        if not (isinstance(node, ScalarNode) and node.value == "1"):
+            chk.fail(node, "version: only version 1 is supported")
+
+    languages: tuple[str, ...] = ()
+    if "languages" in top:
+        langs = [chk.text(n, "languages item") for n in chk.seq(top["languages"][1], "languages")]
+        for n, lang in zip(top["languages"][1].value, langs, strict=False):
+            if lang is not None and not _LANG_RE.match(lang):
+                chk.fail(n, f"languages: '{lang}' is not a language code such as 'ko' or 'en'")
+        languages = tuple(dict.fromkeys(lang for lang in langs if lang))
+        if not languages and isinstance(top["languages"][1], SequenceNode):
+            chk.fail(top["languages"][1], "languages: list at least one language, e.g. [ko, en]")
+
+    apply_url = ""
+    if "apply_url" in top:
+        node = top["apply_url"][1]
+        apply_url = chk.text(node, "apply_url") or ""
+        if apply_url and not _URL_RE.match(apply_url):
+            chk.fail(node, f"apply_url: '{apply_url}' is not an http(s) link")
+
+    people: dict[str, Person] = {}
+    if "people" in top:
+        node = top["people"][1]
+        for pid, (key_node, value) in chk.mapping(node, "people", set(), set()).items():
+            if not _ID_RE.match(pid):
+                chk.fail(key_node, f"people: id '{pid}' may use only a-z, 0-9 and '-'")
+            fields = chk.mapping(value, f"person '{pid}'", {"name", "team"}, {"name", "team"})
+            name = chk.text(fields["name"][1], f"person '{pid}': name") if "name" in fields else None
+            team = chk.per_language(fields["team"][1], f"person '{pid}': team", languages) if "team" in fields else {}
+            if name:
+                people[pid] = Person(pid, name, MappingProxyType(team))
+
+    entries: list[Entry] = []
+    seen_ids: dict[str, Node] = {}
+    seen_phrasings: dict[str, str] = {}
+    pending_links: list[tuple[Node, str, str]] = []
+    for item in chk.seq(top["entries"][1], "entries") if "entries" in top else []:
+        entry = _parse_entry(chk, item, languages, people, seen_ids, seen_phrasings, pending_links)
+        if entry is not None:
+            entries.append(entry)
+    if "entries" in top and isinstance(top["entries"][1], SequenceNode) and not top["entries"][1].value:
+        chk.fail(top["entries"][1], "entries: the list is empty; add at least one entry")
+    for node, owner, target in pending_links:
+        if target not in seen_ids:
+            hint = _closest(target, set(seen_ids))
+            chk.fail(node, f"entry '{owner}': related id '{target}' does not exist"
+                     + (f" (did you mean '{hint}'?)" if hint else ""))
+    if chk.problems:
+        raise KnowledgeBaseError(chk.problems)
+    return KnowledgeBase(languages=languages, apply_url=apply_url, people=MappingProxyType(people),
+                         entries=tuple(entries), source=source, version=version)
+
+
+def _parse_entry(chk: _Checker, node: Node, languages: tuple[str, ...], people: Mapping[str, Person],
+                 seen_ids: dict[str, Node], seen_phrasings: dict[str, str],
+                 pending_links: list[tuple[Node, str, str]]) -> Entry | None:
+    fields = chk.mapping(node, "entry", _ENTRY_KEYS, {"id", "questions", "answer"})
+    if not fields:
+        return None
+    entry_id = chk.text(fields["id"][1], "entry id") if "id" in fields else None
+    label = f"entry '{entry_id}'" if entry_id else "entry"
+    if entry_id is not None:
+        if not _ID_RE.match(entry_id):
+            chk.fail(fields["id"][1], f"{label}: id may use only a-z, 0-9 and '-'")
+        if entry_id in seen_ids:
+            prev = seen_ids[entry_id].start_mark.line + 1
+            chk.fail(fields["id"][1], f"{label}: duplicate id (first used on line {prev})")
+        else:
+            seen_ids[entry_id] = fields["id"][1]
+
+    questions: dict[str, tuple[str, ...]] = {}
+    if "questions" in fields:
+        qnode = fields["questions"][1]
+        for lang, (_, lnode) in chk.mapping(qnode, f"{label}: questions", set(languages), set()).items():
+            phrasings = []
+            for pnode in chk.seq(lnode, f"{label}: questions '{lang}'"):
+                text = chk.text(pnode, f"{label}: a '{lang}' phrasing")
+                if text is None:
+                    continue
+                key = clean(text)
+                if not key:
+                    chk.fail(pnode, f"{label}: phrasing '{text}' has no letters or digits")
+                    continue
+                if key in seen_phrasings and seen_phrasings[key] != entry_id:
+                    chk.fail(pnode, f"{label}: phrasing '{text}' is also under entry '{seen_phrasings[key]}'")
+                seen_phrasings[key] = entry_id or ""
+                phrasings.append(text)
+            if phrasings:
+                questions[lang] = tuple(phrasings)
+        if isinstance(qnode, MappingNode) and not questions and not any(
+                p.line == qnode.start_mark.line + 1 for p in chk.problems):
+            chk.fail(qnode, f"{label}: questions: give at least one phrasing")
+
+    answer = chk.per_language(fields["answer"][1], f"{label}: answer", languages) if "answer" in fields else {}
+    title = chk.per_language(fields["title"][1], f"{label}: title", languages) if "title" in fields else {}
+
+    quotes: list[Quote] = []
+    for qnode in chk.seq(fields["quotes"][1], f"{label}: quotes") if "quotes" in fields else []:
+        qf = chk.mapping(qnode, f"{label}: quote", {"by", "text", "translation"}, {"by", "text"})
+        text = chk.text(qf["text"][1], f"{label}: quote 'text'") if "text" in qf else None
+        speakers: list[str] = []
+        by_nodes: list[Node] = []
+        if "by" in qf:
+            by_node = qf["by"][1]
+            by_nodes = chk.seq(by_node, f"{label}: quote 'by'") if isinstance(by_node, SequenceNode) else [by_node]
+            for bnode in by_nodes:
+                by = chk.text(bnode, f"{label}: quote 'by'")
+                if by is not None and by not in people:
+                    hint = _closest(by, set(people))
+                    chk.fail(bnode, f"{label}: quote by '{by}', who is not under 'people'"
+                             + (f" (did you mean '{hint}'?)" if hint else ""))
+                elif by is not None:
+                    speakers.append(by)
+        translation: dict[str, str] = {}
+        if "translation" in qf:
+            tnode = qf["translation"][1]
+            for lang, (_, vnode) in chk.mapping(tnode, f"{label}: quote translation", set(languages), set()).items():
+                value = chk.text(vnode, f"{label}: quote translation '{lang}'")
+                if value is not None:
+                    translation[lang] = value
+        if speakers and text is not None and len(speakers) == len(by_nodes):
+            quotes.append(Quote(tuple(speakers), text, MappingProxyType(translation)))
+
+    related: list[str] = []
+    for rnode in chk.seq(fields["related"][1], f"{label}: related") if "related" in fields else []:
+        target = chk.text(rnode, f"{label}: related id")
+        if target is not None:
+            if target == entry_id:
+                chk.fail(rnode, f"{label}: an entry cannot be related to itself")
+                continue
+            related.append(target)
+            pending_links.append((rnode, entry_id or "?", target))
+
+    browse = True
+    if "browse" in fields:
+        bnode = fields["browse"][1]
+        if isinstance(bnode, ScalarNode) and bnode.value.lower() in ("true", "false"):
+            browse = bnode.value.lower() == "true"
+        else:
+            chk.fail(bnode, f"{label}: browse must be true or false")
+
+    if entry_id is None or not questions or set(answer) != set(languages):
+        return None
+    if not title:
+        title = {lang: (questions.get(lang) or next(iter(questions.values())))[0] for lang in languages}
+    elif set(title) != set(languages):
+        return None
+    return Entry(id=entry_id, questions=MappingProxyType(questions), answer=MappingProxyType(answer),
+                 title=MappingProxyType(title), quotes=tuple(quotes), related=tuple(related), browse=browse)
+
+
+def load(path: str | Path) -> KnowledgeBase:
+    """Read and validate a knowledge base file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeBaseError([Problem(str(path), 1, 1, "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise KnowledgeBaseError([Problem(str(path), 1, 1, f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise KnowledgeBaseError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror}")]) from None
+    return parse(text, source=str(path))

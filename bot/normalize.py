@@ -1,0 +1,195 @@
+"""Text normalisation for Korean and English questions.
+
+Everything here is pure and deterministic: Unicode folding, Hangul decomposition into
+keystrokes (so a typo inside a syllable costs one key, not a whole syllable), keyboard-layout
+slips (Hangul typed with the keyboard in English mode), chosung (initial consonants) and a light
+particle/ending stripper for tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SBASE = 0xAC00
+_SCOUNT = 11172
+_CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_JUNG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_JONG = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
+         "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+_CHO_INDEX = {c: i for i, c in enumerate(_CHO)}
+_JUNG_INDEX = {c: i for i, c in enumerate(_JUNG)}
+_JONG_INDEX = {c: i for i, c in enumerate(_JONG) if c}
+
+# Compound jamo as the two keys that type them on the standard 2-beolsik layout.
+_VOWEL_PAIRS = {"ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ"}
+_FINAL_PAIRS = {"ㄳ": "ㄱㅅ", "ㄵ": "ㄴㅈ", "ㄶ": "ㄴㅎ", "ㄺ": "ㄹㄱ", "ㄻ": "ㄹㅁ", "ㄼ": "ㄹㅂ", "ㄽ": "ㄹㅅ",
+                "ㄾ": "ㄹㅌ", "ㄿ": "ㄹㅍ", "ㅀ": "ㄹㅎ", "ㅄ": "ㅂㅅ"}
+_VOWEL_JOIN = {v: k for k, v in _VOWEL_PAIRS.items()}
+_FINAL_JOIN = {v: k for k, v in _FINAL_PAIRS.items()}
+
+_CONSONANTS = frozenset("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+_VOWELS = frozenset(_JUNG)
+
+# 2-beolsik: the Hangul key printed on each Latin key (shifted keys where they differ).
+_KEYBOARD = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ"))
+_KEYBOARD.update(zip("QWERTOP", "ㅃㅉㄸㄲㅆㅒㅖ"))
+
+_SPACE_RE = re.compile(r"\s+")
+_LATIN_RUN_RE = re.compile(r"[A-Za-z]+")
+# Anything that is not a letter or digit (punctuation, symbols, emoji) becomes a space.
+_NOISE_RE = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def is_syllable(ch: str) -> bool:
+    """True for a precomposed Hangul syllable (가-힣)."""
+    return _SBASE <= ord(ch) < _SBASE + _SCOUNT
+
+
+def has_hangul(text: str) -> bool:
+    """True when the text holds any Hangul syllable or jamo."""
+    return any(is_syllable(ch) or ch in _CONSONANTS or ch in _VOWELS for ch in text)
+
+
+def clean(text: str) -> str:
+    """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables.
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = _NOISE_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def to_keys(text: str) -> str:
+    """Spell Hangul as the 2-beolsik keystrokes that type it; other characters pass through."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch) - _SBASE
+        if 0 <= code < _SCOUNT:
+            cho, rest = divmod(code, 588)
+            jung, jong = divmod(rest, 28)
+            out.append(_CHO[cho])
+            vowel = _JUNG[jung]
+            out.append(_VOWEL_PAIRS.get(vowel, vowel))
+            if jong:
+                final = _JONG[jong]
+                out.append(_FINAL_PAIRS.get(final, final))
+        else:
+            out.append(_VOWEL_PAIRS.get(ch, _FINAL_PAIRS.get(ch, ch)))
+    return "".join(out)
+
+
+def chosung(text: str) -> str:
+    """The initial consonant of each syllable; other characters are dropped, except jamo."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch) - _SBASE
+        if 0 <= code < _SCOUNT:
+            out.append(_CHO[code // 588])
+        elif ch in _CONSONANTS:
+            out.append(ch)
+    return "".join(out)
+
+
+def is_chosung_query(text: str, minimum: int = 4) -> bool:
+    """True when the text is only initial consonants (ㅈㅇㅂㅂ), at least ``minimum`` of them."""
+    letters = text.replace(" ", "")
+    return len(letters) >= minimum and all(ch in _CONSONANTS for ch in letters)
+
+
+def compose_keys(keys: str) -> str | None:
+    """Compose 2-beolsik keystrokes into syllables; None unless every key lands in a whole syllable."""
+    out: list[str] = []
+    i, n = 0, len(keys)
+
+    def vowel_at(j: int) -> bool:
+        return j < n and keys[j] in _VOWELS
+
+    while i < n:
+        if keys[i] not in _CONSONANTS or not vowel_at(i + 1):
+            return None
+        cho = keys[i]
+        vowel = keys[i + 1]
+        i += 2
+        if vowel_at(i) and vowel + keys[i] in _VOWEL_JOIN:
+            vowel = _VOWEL_JOIN[vowel + keys[i]]
+            i += 1
+        final = ""
+        if i < n and keys[i] in _JONG_INDEX and not vowel_at(i + 1):
+            final = keys[i]
+            i += 1
+            if i < n and final + keys[i] in _FINAL_JOIN and not vowel_at(i + 1):
+                final = _FINAL_JOIN[final + keys[i]]
+                i += 1
+        code = (_CHO_INDEX[cho] * 21 + _JUNG_INDEX[vowel]) * 28 + (_JONG_INDEX[final] if final else 0)
+        out.append(chr(_SBASE + code))
+    return "".join(out)
+
+
+def from_qwerty(text: str, keep: frozenset[str] = frozenset(), min_len: int = 3) -> str | None:
+    """Read Latin runs as Hangul typed in English mode (``wldnjs`` -> 지원).
+
+    A run is converted only when it composes into whole syllables, is at least ``min_len`` letters
+    and is not a word in ``keep`` (known English words stay English). Returns None when nothing
+    was converted, so callers can keep the original reading.
+    """
+    changed = False
+
+    def convert(match: re.Match[str]) -> str:
+        nonlocal changed
+        run = match.group(0)
+        if len(run) < min_len or run.casefold() in keep:
+            return run
+        keys = "".join(_KEYBOARD.get(ch) or _KEYBOARD.get(ch.lower(), "?") for ch in run)
+        hangul = compose_keys(keys)
+        if hangul is None:
+            return run
+        changed = True
+        return hangul
+
+    converted = _LATIN_RUN_RE.sub(convert, unicodedata.normalize("NFKC", text))
+    return converted if changed else None
+
+
+# Particles and endings, longest first. Stripping is deliberately light: char n-grams carry most of
+# the matching; stems matter for deciding whether a word is known to the knowledge base at all.
+_SUFFIXES = sorted(
+    """은 는 이 가 을 를 의 에 에서 에게 께 께서 한테 으로 로 와 과 랑 이랑 도 만 까지 부터 처럼 보다 이나 나
+    요 죠 야 이야 이에요 예요 이예요 에요 인가요 인가 인데 인지 이죠 일까요 일까 나요 가요 까요 할까요 하나요 해요
+    해 했어요 했나요 하죠 하니 하고 하는 하면 한 할 합니다 습니다 니다 어요 아요 있나요 있어요 있죠 있는 없나요
+    없어요 되나요 돼요 됩니다 되는 되죠 인가여 에여 여 해줘 해주세요 주세요 줘 줘요 은요 는요 이요 에는 에선 으론
+    로는 으로는 라는 이라는 란 이란 들 들은 들이 들을 들의 적인 적""".split(),
+    key=len,
+    reverse=True,
+)
+
+
+def stem(token: str) -> str:
+    """Strip one trailing particle or ending from a Hangul token, keeping at least one syllable."""
+    if not token or not is_syllable(token[-1]):
+        return token
+    for _ in range(2):
+        for suffix in _SUFFIXES:
+            if len(token) > len(suffix) and token.endswith(suffix):
+                token = token[: -len(suffix)]
+                break
+        else:
+            break
+    return token
+
+
+def english_stem(token: str) -> str:
+    """Fold simple English plurals and possessives (teams -> team, kakao's -> kakao)."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed tokens of already-cleaned text."""
+    out = []
+    for tok in text.split():
+        out.append(stem(tok) if is_syllable(tok[-1]) else english_stem(tok))
+    return [t for t in out if t]
