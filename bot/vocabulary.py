@@ -1,0 +1,99 @@
+"""Which words of a question the knowledge base knows about.
+
+A question that shares "지원 방법" with an entry but is about 쿠팡 is not that entry's question. The
+matcher asks this module which content words of the question the knowledge base has never seen
+(in phrasings, answers, quotes, titles or names); such words block a confident answer. Function
+words and the small talk of asking (혹시, 궁금해요, 알려주세요, what, please) are not content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.normalize import clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
+
+# How people wrap a question, in Korean and English; none of it says what the question is about.
+_FILLER_TEXT = """
+혹시 좀 조금 그 이 저 제 저는 제가 저도 저희 나 난 내가 나도 너 너는 당신 우리 여기 거기 이거 그거 저거 이곳 그곳
+뭐 뭔가 뭐야 뭐지 뭐죠 뭐에요 뭐예요 뭔데 뭘 무엇 무엇이 무엇인가 무슨 어떤 어떻게 어때 어때요 어떤가 어떤가요 어떻 어느
+어디 언제 누구 누가 왜 얼마나 얼마 몇 궁금 궁금해 궁금해요 궁금합니다 궁금한데 궁금한 궁금증 알려 알려줘 알려주세요 알려줄래
+알려주실 알고 알 수 싶어 싶어요 싶습니다 싶은데 싶은 싶다 주세요 줘 줘요 주실 있나 있나요 있어 있어요 있을까요 있는지 있습니까
+없나 없어 없어요 되나 되나요 돼 돼요 되요 될까요 거 것 게 건 걸 데 때 요 네 넵 음 아 어 오 와 그럼 그리고 그런데 근데 그래서
+또 또는 정말 진짜 많이 너무 아주 그냥 하다 해요 합니다 해 했 하는 하면 해야 하나 하나요 해줘 해주세요 설명 설명해 설명해줘
+소개 소개해 소개해줘 대해 대해서 대한 관련 관해 관해서 부탁 부탁해요 부탁드려요 부탁드립니다 말해 말해줘 가능 가능해 가능한가요
+가능할까요 가능해요 이야기 얘기 좀더 더 알아 알아요 알고싶어요 하는지 인지 일까 일까요 입니까 건가요 거예요 거에요 건지 ㅎㅎ
+ㅋㅋ ㅠㅠ ㅜㅜ 헐 혹 요즘 지금 현재 중 중인 중이에요 정도 같은 같아요 관심 관심있어요 생각 생각해요 보통 일단 먼저 다시 그러면
+a an the is are am was were be been do does did i you he she it we they me my your our their this that
+these those what which who whom whose when where why how can could would should will shall may might
+must to of in on at for from with about by as and or but so if then than tell me please know want
+like any some there here much many more get got have has had let us am im i'm you're its it's
+"""
+_FILLERS = frozenset(
+    stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
+) | frozenset(clean(_FILLER_TEXT).split())
+
+
+def is_filler(token: str) -> bool:
+    """True for words that only wrap a question."""
+    return token in _FILLERS
+
+
+class Vocabulary:
+    """Stemmed words of a knowledge base, with tolerant lookup (typos, compounds, particles)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        words: set[str] = set()
+        for text in texts:
+            for tok in tokens(clean(text)):
+                if not is_filler(tok):
+                    words.add(tok)
+        self._words = frozenset(words)
+        self._sorted = sorted(words)
+        self._keys = [to_keys(w) for w in self._sorted]
+        self._latin = frozenset(w for w in words if w.isascii())
+
+    @property
+    def latin_words(self) -> frozenset[str]:
+        """Latin-script words (kept English when reading keyboard-layout slips)."""
+        return self._latin
+
+    def knows(self, token: str) -> bool:
+        """True when the stemmed token, or a close spelling, compound part or prefix of it, is known."""
+        if token in self._words or is_filler(token):
+            return True
+        if token.isdigit():
+            return True
+        hangul = is_syllable(token[-1])
+        if hangul and len(token) >= 2:
+            # Compounds written together (하둡팀, 지원방법) or known words with endings left on.
+            for size in range(len(token) - 1, 1, -1):
+                if token[:size] in self._words:
+                    return True
+            if any(w.startswith(token) for w in self._words if len(w) > len(token)):
+                return True
+        keys = to_keys(token)
+        if len(keys) < 4:
+            return False
+        hit = process.extractOne(keys, self._keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
+        return hit is not None
+
+    def unknown(self, text: str) -> list[str]:
+        """Content words of a cleaned text that the knowledge base has never seen."""
+        out = []
+        for word in text.split():
+            # Stripping can overshoot (정도예요 -> 정); the word counts as known if any form is.
+            forms = dict.fromkeys((word, stem_once(word), tokens(word)[0] if tokens(word) else word))
+            if not any(self.knows(form) for form in forms if form):
+                out.append(tokens(word)[0] if tokens(word) else word)
+        return out
+
+    def correct(self, token: str) -> str:
+        """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
+        if len(token) < 4 or not token.isascii() or token in self._latin:
+            return token
+        hit = process.extractOne(token, sorted(self._latin), scorer=Levenshtein.normalized_similarity,
+                                 score_cutoff=0.75)
+        return hit[0] if hit else token
