@@ -85,8 +85,10 @@ class KnowledgeBase:
     def summary(self) -> str:
         """One line: entries, phrasings, languages."""
         phrasings = sum(len(e.phrasings()) for e in self.entries)
-        return (f"{self.source}: ok: {len(self.entries)} entries, {phrasings} phrasings, "
-                f"languages: {', '.join(self.languages)}")
+        return (
+            f"{self.source}: ok: {len(self.entries)} entries, {phrasings} phrasings, "
+            f"languages: {', '.join(self.languages)}"
+        )
 
 
 class _Checker:
@@ -114,8 +116,12 @@ class _Checker:
                 self.fail(key_node, f"{what}: key '{key}' appears twice")
             elif allowed and key not in allowed:
                 hint = _closest(key, allowed)
-                self.fail(key_node, f"{what}: unknown key '{key}'" + (f" (did you mean '{hint}'?)" if hint else "")
-                          + f"; allowed: {', '.join(sorted(allowed))}")
+                self.fail(
+                    key_node,
+                    f"{what}: unknown key '{key}'"
+                    + (f" (did you mean '{hint}'?)" if hint else "")
+                    + f"; allowed: {', '.join(sorted(allowed))}",
+                )
             else:
                 found[key] = (key_node, value_node)
         for key in sorted(required - found.keys()):
@@ -174,8 +180,9 @@ def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError([Problem(source, 1, 1, f"YAML error: {exc}")]) from None
     if root is None:
-        raise KnowledgeBaseError([Problem(source, 1, 1, "the file is empty; it needs 'languages', "
-                                                         "'apply_url' and 'entries'")])
+        raise KnowledgeBaseError(
+            [Problem(source, 1, 1, "the file is empty; it needs 'languages', 'apply_url' and 'entries'")]
+        )
     top = chk.mapping(root, "top level", _TOP_KEYS, {"languages", "apply_url", "entries"})
 
     version = 1
@@ -226,17 +233,32 @@ def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
     for node, owner, target in pending_links:
         if target not in seen_ids:
             hint = _closest(target, set(seen_ids))
-            chk.fail(node, f"entry '{owner}': related id '{target}' does not exist"
-                     + (f" (did you mean '{hint}'?)" if hint else ""))
+            chk.fail(
+                node,
+                f"entry '{owner}': related id '{target}' does not exist"
+                + (f" (did you mean '{hint}'?)" if hint else ""),
+            )
     if chk.problems:
         raise KnowledgeBaseError(chk.problems)
-    return KnowledgeBase(languages=languages, apply_url=apply_url, people=MappingProxyType(people),
-                         entries=tuple(entries), source=source, version=version)
+    return KnowledgeBase(
+        languages=languages,
+        apply_url=apply_url,
+        people=MappingProxyType(people),
+        entries=tuple(entries),
+        source=source,
+        version=version,
+    )
 
 
-def _parse_entry(chk: _Checker, node: Node, languages: tuple[str, ...], people: Mapping[str, Person],
-                 seen_ids: dict[str, Node], seen_phrasings: dict[str, str],
-                 pending_links: list[tuple[Node, str, str]]) -> Entry | None:
+def _parse_entry(
+    chk: _Checker,
+    node: Node,
+    languages: tuple[str, ...],
+    people: Mapping[str, Person],
+    seen_ids: dict[str, Node],
+    seen_phrasings: dict[str, str],
+    pending_links: list[tuple[Node, str, str]],
+) -> Entry | None:
     fields = chk.mapping(node, "entry", _ENTRY_KEYS, {"id", "questions", "answer"})
     if not fields:
         return None
@@ -270,8 +292,11 @@ def _parse_entry(chk: _Checker, node: Node, languages: tuple[str, ...], people: 
                 phrasings.append(text)
             if phrasings:
                 questions[lang] = tuple(phrasings)
-        if isinstance(qnode, MappingNode) and not questions and not any(
-                p.line == qnode.start_mark.line + 1 for p in chk.problems):
+        if (
+            isinstance(qnode, MappingNode)
+            and not questions
+            and not any(p.line == qnode.start_mark.line + 1 for p in chk.problems)
+        ):
             chk.fail(qnode, f"{label}: questions: give at least one phrasing")
 
     answer = chk.per_language(fields["answer"][1], f"{label}: answer", languages) if "answer" in fields else {}
@@ -290,8 +315,11 @@ def _parse_entry(chk: _Checker, node: Node, languages: tuple[str, ...], people: 
                 by = chk.text(bnode, f"{label}: quote 'by'")
                 if by is not None and by not in people:
                     hint = _closest(by, set(people))
-                    chk.fail(bnode, f"{label}: quote by '{by}', who is not under 'people'"
-                             + (f" (did you mean '{hint}'?)" if hint else ""))
+                    chk.fail(
+                        bnode,
+                        f"{label}: quote by '{by}', who is not under 'people'"
+                        + (f" (did you mean '{hint}'?)" if hint else ""),
+                    )
                 elif by is not None:
                     speakers.append(by)
         translation: dict[str, str] = {}
@@ -328,8 +356,15 @@ def _parse_entry(chk: _Checker, node: Node, languages: tuple[str, ...], people: 
         title = {lang: (questions.get(lang) or next(iter(questions.values())))[0] for lang in languages}
     elif set(title) != set(languages):
         return None
-    return Entry(id=entry_id, questions=MappingProxyType(questions), answer=MappingProxyType(answer),
-                 title=MappingProxyType(title), quotes=tuple(quotes), related=tuple(related), browse=browse)
+    return Entry(
+        id=entry_id,
+        questions=MappingProxyType(questions),
+        answer=MappingProxyType(answer),
+        title=MappingProxyType(title),
+        quotes=tuple(quotes),
+        related=tuple(related),
+        browse=browse,
+    )
 
 
 def load(path: str | Path) -> KnowledgeBase:

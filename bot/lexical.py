@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from bot.normalize import tokens, to_keys
+from bot.normalize import to_keys, tokens
 
 _KEY_WEIGHT = 1.0
 _COMPACT_WEIGHT = 0.5

@@ -14,6 +14,7 @@ Scores are on 0-100.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,8 +80,13 @@ class Thresholds:
 class Matcher:
     """An index over one KnowledgeBase; immutable, safe to share between threads."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None,
-                 thresholds: Thresholds | None = None, default_language: str = "ko") -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder | None = None,
+        thresholds: Thresholds | None = None,
+        default_language: str = "ko",
+    ) -> None:
         self.kb = kb
         self.embedder = embedder
         self.t = thresholds or Thresholds()
@@ -156,8 +162,11 @@ class Matcher:
     def _semantic(self, question: str, entries: list[int]) -> dict[int, float]:
         """Entry index -> calibrated embedding similarity (0-1) of its best phrasing."""
         assert self.embedder is not None
-        query = self.embedder.embed_query(question) if hasattr(self.embedder, "embed_query") else \
-            self.embedder.embed([question])[0]
+        query = (
+            self.embedder.embed_query(question)
+            if hasattr(self.embedder, "embed_query")
+            else self.embedder.embed([question])[0]
+        )
         out = {}
         span = self.t.semantic_ceiling - self.t.semantic_floor
         for e in entries:
@@ -169,8 +178,18 @@ class Matcher:
 
     # -- public -----------------------------------------------------------------------------
 
-    def rank(self, question: str) -> tuple[str, list[tuple[int, float]], bool]:
-        """(reading, [(entry index, score 0-1)] best first, whether the semantic stage ran)."""
+    def _hopeless(self, reading: str) -> bool:
+        """True when most content words are unknown: the answer is fallback whatever the ranking."""
+        content = [tok for tok in reading.split() if not is_filler(tok)]
+        return bool(content) and len(self.vocabulary.unknown(reading)) / len(content) > 0.5
+
+    def rank(
+        self, question: str, skip_semantic: Callable[[str], bool] | None = None
+    ) -> tuple[str, list[tuple[int, float]], bool]:
+        """(reading, [(entry index, score 0-1)] best first, whether the semantic stage ran).
+
+        ``skip_semantic(reading)`` lets a caller that already knows the outcome save the model's time.
+        """
         readings = self._readings(question)
         if not readings:
             return "", [], False
@@ -189,6 +208,8 @@ class Matcher:
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
         if ranked[0][1] >= self.t.lexical_sure and lead >= self.t.lexical_lead:
             return best_reading, ranked, False
+        if skip_semantic is not None and skip_semantic(best_reading):
+            return best_reading, ranked, False
         head = [e for e, _ in ranked[: self.t.rerank]]
         semantic = self._semantic(best_reading, head)
         w = self.t.semantic_weight
@@ -200,7 +221,7 @@ class Matcher:
     def decide(self, question: str) -> Decision:
         """Rank the entries for a question and choose answer, clarify or fallback."""
         language = self.language_of(question)
-        reading, ranked, _ = self.rank(question)
+        reading, ranked, _ = self.rank(question, skip_semantic=self._hopeless)
         candidates = tuple(Candidate(self.kb.entries[e].id, round(100.0 * s, 1)) for e, s in ranked[:5])
         unknown = tuple(self.vocabulary.unknown(reading)) if reading and not is_chosung_query(reading) else ()
         action = self._choose(candidates, reading, unknown)

@@ -94,6 +94,7 @@ class Vocabulary:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
         if len(token) < 4 or not token.isascii() or token in self._latin:
             return token
-        hit = process.extractOne(token, sorted(self._latin), scorer=Levenshtein.normalized_similarity,
-                                 score_cutoff=0.75)
+        hit = process.extractOne(
+            token, sorted(self._latin), scorer=Levenshtein.normalized_similarity, score_cutoff=0.75
+        )
         return hit[0] if hit else token

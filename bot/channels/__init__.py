@@ -1,0 +1,1 @@
+"""Channels translate between a messenger and the core; no matching or wording lives here."""

@@ -1,0 +1,181 @@
+"""The `faqbot` command: ask, chat, check, eval. Exit 0 ok, 1 a user error (one line), 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, FaqbotError, KnowledgeBaseError
+
+logger = logging.getLogger(__name__)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    config = args.config
+    if config is None and Path("config.toml").exists():
+        config = "config.toml"
+    return load_settings(config)
+
+
+def _engine(args: argparse.Namespace):
+    from bot.engine import engine_from_settings
+
+    settings = _settings(args)
+    return engine_from_settings(settings, args.faq)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a knowledge base; print a summary or every problem as file:line:col."""
+    from bot.knowledge import load
+
+    path = args.path or args.faq or _settings(args).faq_path
+    try:
+        kb = load(path)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            print(problem)
+        n = len(exc.problems)
+        print(f"{path}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+        return 1
+    print(kb.summary())
+    return 0
+
+
+def _decision_json(decision) -> dict:
+    return {
+        "question": decision.question,
+        "action": decision.action,
+        "id": decision.id,
+        "score": decision.score,
+        "candidates": [{"id": c.id, "score": c.score} for c in decision.candidates[:5]],
+    }
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or JSON lines for every line of stdin (--jsonl)."""
+    engine = _engine(args)
+    try:
+        if args.jsonl:
+            out = sys.stdout
+            for line in sys.stdin:
+                question = line.rstrip("\r\n")
+                out.write(json.dumps(_decision_json(engine.matcher.decide(question)), ensure_ascii=False) + "\n")
+            return 0
+        if not args.question:
+            raise FaqbotError('give a question, e.g. faqbot ask "지원은 어떻게 하나요?", or use --jsonl')
+        question = " ".join(args.question)
+        decision, reply = engine.ask(question)
+        if args.json:
+            print(json.dumps(_decision_json(decision), ensure_ascii=False))
+        else:
+            print(reply.as_text())
+        return 0
+    finally:
+        _save_cache(engine)
+
+
+def _save_cache(engine) -> None:
+    embedder = engine.matcher.embedder
+    if embedder is not None and hasattr(embedder, "save"):
+        embedder.save()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the bot in the terminal."""
+    from bot.channels.console import chat
+
+    engine = _engine(args)
+    try:
+        return chat(lambda: engine, sys.stdin, sys.stdout, sys.stdin.isatty())
+    except KeyboardInterrupt:
+        print()
+        return 0
+    finally:
+        _save_cache(engine)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score a labelled set and print the table."""
+    from bot.evaluation import evaluate, read_labelled
+
+    engine = _engine(args)
+    items = read_labelled(args.file)
+    unknown = sorted({i for item in items for i in item.expected} - {e.id for e in engine.kb.entries})
+    if unknown:
+        raise FaqbotError(f"{args.file}: ids not in {engine.kb.source}: {', '.join(unknown)}")
+    report = evaluate(engine.matcher, items)
+    _save_cache(engine)
+    print(
+        f"{args.file}: {len(items)} questions, knowledge base {engine.kb.source}, "
+        f"semantic layer {'on' if engine.matcher.embedder else 'off'}"
+    )
+    print(report.table())
+    if args.show_errors:
+        print()
+        for item, decision, v in report.errors:
+            expected = "|".join(sorted(item.expected)) or "-"
+            got = decision.id or ",".join(o.id for o in decision.options) or "-"
+            print(
+                f"{v:<9} line {item.line}: {item.question!r} expected {expected}, got {decision.action} {got} "
+                f"({decision.score:.1f})"
+            )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and --help)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--faq", metavar="PATH", help="knowledge base (default: the config's [faq] path, else ./faq.yaml)"
+    )
+    common.add_argument("--config", metavar="PATH", help="TOML config (default: ./config.toml if present)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser = argparse.ArgumentParser(
+        prog="faqbot", description="Recruiting FAQ bot for the Kakao Platform/Infra interview.", parents=[common]
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question (or --jsonl from stdin)")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--jsonl", action="store_true", help="read questions from stdin, write one JSON object per line")
+    p.add_argument("--json", action="store_true", help="print the decision as JSON instead of the reply")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", parents=[common], help="talk to the bot in the terminal")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("check", parents=[common], help="validate a knowledge base")
+    p.add_argument("path", nargs="?", help="file to check (default: --faq, then the config's path)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("eval", parents=[common], help="score a labelled question set (TSV)")
+    p.add_argument("file", help="expected<TAB>question lines, as shared/eval/dev.tsv")
+    p.add_argument("--show-errors", action="store_true", help="list every question not answered right")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            print(f"faqbot: {problem}", file=sys.stderr)
+        return 1
+    except (ConfigError, FaqbotError) as exc:
+        print(f"faqbot: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,41 @@
+"""The core wired together: knowledge base + matcher + composer, behind one call per question."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.knowledge import KnowledgeBase, load
+from bot.matching import Decision, Matcher
+from bot.replies import Composer, Reply
+from bot.semantic import Embedder, load_embedder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One loaded knowledge base and everything derived from it (immutable; swap it to reload)."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    composer: Composer
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, embedder: Embedder | None = None, default_language: str = "ko") -> Engine:
+        """Index a knowledge base."""
+        return cls(kb, Matcher(kb, embedder, default_language=default_language), Composer(kb))
+
+    def ask(self, question: str) -> tuple[Decision, Reply]:
+        """Decide and compose the reply to one question."""
+        decision = self.matcher.decide(question)
+        return decision, self.composer.compose(decision)
+
+
+def engine_from_settings(settings: Settings, faq_path: str | None = None) -> Engine:
+    """Load the knowledge base named by the settings (or ``faq_path``) and build the engine."""
+    kb = load(Path(faq_path or settings.faq_path))
+    embedder = load_embedder(settings.matching.semantic, settings.cache_dir())
+    return Engine.build(kb, embedder, settings.matching.default_language)

@@ -1,0 +1,103 @@
+"""Scoring a labelled question set (the format of shared/eval/dev.tsv) against a matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import FaqbotError
+from bot.matching import Decision, Matcher
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One question with the entry ids that answer it (empty: out of scope)."""
+
+    line: int
+    expected: frozenset[str]
+    question: str
+
+
+def read_labelled(path: str | Path) -> list[Labelled]:
+    """Read ``expected<TAB>question`` lines; '#' lines are comments, '-' means out of scope."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise FaqbotError(f"{path}: cannot read: {exc.strerror}") from None
+    out = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if "\t" not in line:
+            raise FaqbotError(f"{path}:{number}:1: expected 'ids<TAB>question'")
+        expected, question = line.split("\t", 1)
+        ids = frozenset() if expected.strip() == "-" else frozenset(expected.strip().split("|"))
+        out.append(Labelled(number, ids, question))
+    return out
+
+
+def verdict(item: Labelled, decision: Decision) -> str:
+    """right | helpful | wrong | missed (in scope); right | tolerated | wrong (out of scope)."""
+    if not item.expected:
+        return {"fallback": "right", "clarify": "tolerated"}.get(decision.action, "wrong")
+    if decision.action == "answer":
+        return "right" if decision.id in item.expected else "wrong"
+    if decision.action == "clarify" and any(o.id in item.expected for o in decision.options):
+        return "helpful"
+    return "missed"
+
+
+@dataclass
+class Report:
+    """Counts per verdict for in-scope and out-of-scope questions."""
+
+    in_scope: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("right", "helpful", "wrong", "missed"), 0))
+    out_scope: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("right", "tolerated", "wrong"), 0))
+    errors: list[tuple[Labelled, Decision, str]] = field(default_factory=list)
+
+    def add(self, item: Labelled, decision: Decision) -> None:
+        v = verdict(item, decision)
+        (self.in_scope if item.expected else self.out_scope)[v] += 1
+        if v != "right":
+            self.errors.append((item, decision, v))
+
+    def rates(self) -> dict[str, float]:
+        """The headline rates, as fractions."""
+        n_in = sum(self.in_scope.values()) or 1
+        n_out = sum(self.out_scope.values()) or 1
+        return {
+            "right": self.in_scope["right"] / n_in,
+            "helpful": (self.in_scope["right"] + self.in_scope["helpful"]) / n_in,
+            "wrong": self.in_scope["wrong"] / n_in,
+            "oos_fallback": self.out_scope["right"] / n_out,
+            "oos_answered": self.out_scope["wrong"] / n_out,
+        }
+
+    def table(self) -> str:
+        """The metrics table as text."""
+        n_in, n_out = sum(self.in_scope.values()), sum(self.out_scope.values())
+        r = self.rates()
+        rows = [
+            ("in scope", n_in, ""),
+            ("  right (answered with an expected id)", self.in_scope["right"], f"{r['right']:.1%}"),
+            (
+                "  helpful (right, or clarify offering it)",
+                self.in_scope["right"] + self.in_scope["helpful"],
+                f"{r['helpful']:.1%}",
+            ),
+            ("  wrong (answered with another id)", self.in_scope["wrong"], f"{r['wrong']:.1%}"),
+            ("out of scope", n_out, ""),
+            ("  fell back", self.out_scope["right"], f"{r['oos_fallback']:.1%}"),
+            ("  clarified (tolerated)", self.out_scope["tolerated"], ""),
+            ("  answered (wrong)", self.out_scope["wrong"], f"{r['oos_answered']:.1%}"),
+        ]
+        width = max(len(r[0]) for r in rows)
+        return "\n".join(f"{name:<{width}}  {count:>5}  {rate:>6}".rstrip() for name, count, rate in rows)
+
+
+def evaluate(matcher: Matcher, items: list[Labelled]) -> Report:
+    """Ask every question and tally the verdicts."""
+    report = Report()
+    for item in items:
+        report.add(item, matcher.decide(item.question))
+    return report
