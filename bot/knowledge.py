@@ -259,11 +259,14 @@ def _parse_entry(
     seen_phrasings: dict[str, str],
     pending_links: list[tuple[Node, str, str]],
 ) -> Entry | None:
-    fields = chk.mapping(node, "entry", _ENTRY_KEYS, {"id", "questions", "answer"})
+    # Name the entry in every message, including those about its missing keys.
+    pairs = node.value if isinstance(node, MappingNode) else []
+    peeked = [v.value for k, v in pairs if isinstance(k, ScalarNode) and k.value == "id" and isinstance(v, ScalarNode)]
+    label = f"entry '{peeked[0]}'" if peeked and peeked[0] else "entry"
+    fields = chk.mapping(node, label, _ENTRY_KEYS, {"id", "questions", "answer"})
     if not fields:
         return None
     entry_id = chk.text(fields["id"][1], "entry id") if "id" in fields else None
-    label = f"entry '{entry_id}'" if entry_id else "entry"
     if entry_id is not None:
         if not _ID_RE.match(entry_id):
             chk.fail(fields["id"][1], f"{label}: id may use only a-z, 0-9 and '-'")

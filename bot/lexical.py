@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+import numpy as np
+
 from bot.normalize import to_keys, tokens
 
 _KEY_WEIGHT = 1.0
@@ -48,11 +50,17 @@ class LexicalIndex:
             df.update(f.keys())
         n = len(docs)
         self._idf = {k: math.log((n + 1) / (v + 1)) + 1.0 for k, v in df.items()}
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, f in enumerate(counted):
             for key, weight in self._vector(f).items():
-                postings[key].append((i, weight))
-        self._postings = dict(postings)
+                docs, weights = postings[key]
+                docs.append(i)
+                weights.append(weight)
+        # numpy postings: a query adds a whole posting list in one vectorised step.
+        self._postings = {
+            k: (np.asarray(d, dtype=np.int32), np.asarray(w, dtype=np.float32)) for k, (d, w) in postings.items()
+        }
+        self._unseen_idf = math.log(n + 1) + 1.0
         self.size = n
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
@@ -64,18 +72,18 @@ class LexicalIndex:
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {k: w / norm for k, w in vec.items()}
 
-    def search(self, text: str) -> dict[int, float]:
-        """Cosine similarity (0-1) of the text with every document that shares a feature."""
-        scores: dict[int, float] = defaultdict(float)
+    def search(self, text: str) -> np.ndarray:
+        """Cosine similarity (0-1) of the text with every document, as an array indexed by document."""
+        scores = np.zeros(self.size, dtype=np.float32)
         counts = features(text)
         # Unknown features still count in the query's norm: a question with much the index has
         # never seen must not look like a perfect match for the little it shares.
         vec = {}
         for key, count in counts.items():
-            idf = self._idf.get(key, math.log(self.size + 1) + 1.0)
-            vec[key] = (1.0 + math.log(count) if count >= 1 else count) * idf
+            vec[key] = (1.0 + math.log(count) if count >= 1 else count) * self._idf.get(key, self._unseen_idf)
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         for key, weight in vec.items():
-            for doc, doc_weight in self._postings.get(key, ()):
-                scores[doc] += weight / norm * doc_weight
+            posting = self._postings.get(key)
+            if posting is not None:
+                scores[posting[0]] += posting[1] * (weight / norm)
         return scores

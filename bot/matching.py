@@ -65,12 +65,14 @@ class Decision:
 class Thresholds:
     """Where the actions change; tuned on a held-out set of our own, see bench/accuracy.py."""
 
+    # Scores after the semantic stage (blended, 0-100):
     answer: float = 50.0  # best score needed to answer
     margin: float = 6.0  # ... and its lead over the runner-up
     clarify: float = 34.0  # below this: fallback
     option_gap: float = 14.0  # clarify offers entries within this of the best
-    lexical_sure: float = 0.75  # lexical cosine that answers without the semantic stage ...
-    lexical_lead: float = 0.12  # ... when this far ahead of the runner-up
+    lexical_sure: float = 0.50  # lexical cosine that answers without the semantic stage ...
+    lexical_lead: float = 0.15  # ... when this far ahead of the runner-up
+    lexical_clarify: float = 0.20  # lexical cosine below which, with no semantic stage, it falls back
     semantic_weight: float = 0.85
     semantic_floor: float = 0.80  # e5 cosine mapped to 0 ...
     semantic_ceiling: float = 0.96  # ... and to 1
@@ -104,6 +106,7 @@ class Matcher:
         self._docs = docs
         self._clean_docs = [clean(d) for d in docs]
         self._index = LexicalIndex(self._clean_docs)
+        self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
         self._chosung = [chosung(d.replace(" ", "")) for d in self._clean_docs]
         self.vocabulary = Vocabulary(self._vocabulary_texts(kb))
 
@@ -128,13 +131,11 @@ class Matcher:
     # -- stages -----------------------------------------------------------------------------
 
     def _lexical(self, text: str) -> dict[int, float]:
-        """Entry index -> best phrasing cosine (0-1)."""
-        best: dict[int, float] = {}
-        for doc, score in self._index.search(text).items():
-            e = self._doc_entry[doc]
-            if score > best.get(e, 0.0):
-                best[e] = score
-        return best
+        """Entry index -> best phrasing cosine (0-1), for entries that share anything."""
+        best = np.zeros(len(self.kb.entries), dtype=np.float32)
+        np.maximum.at(best, self._doc_entry_array, self._index.search(text))
+        hits = np.flatnonzero(best > 1e-6)
+        return dict(zip(hits.tolist(), best[hits].astype(float).tolist(), strict=True))
 
     def _chosung_scores(self, text: str) -> dict[int, float]:
         initials = text.replace(" ", "")
@@ -220,18 +221,32 @@ class Matcher:
 
     def decide(self, question: str) -> Decision:
         """Rank the entries for a question and choose answer, clarify or fallback."""
-        language = self.language_of(question)
-        reading, ranked, _ = self.rank(question, skip_semantic=self._hopeless)
+        reading, ranked, semantic = self.rank(question, skip_semantic=self._hopeless)
+        # A question typed with the keyboard in English mode was meant in Korean.
+        language = self.language_of(reading if has_hangul(reading) else question)
         candidates = tuple(Candidate(self.kb.entries[e].id, round(100.0 * s, 1)) for e, s in ranked[:5])
         unknown = tuple(self.vocabulary.unknown(reading)) if reading and not is_chosung_query(reading) else ()
-        action = self._choose(candidates, reading, unknown)
+        if semantic:
+            limits = (self.t.answer, self.t.margin, self.t.clarify)
+        else:
+            limits = (100 * self.t.lexical_sure, 100 * self.t.lexical_lead, 100 * self.t.lexical_clarify)
+        action = self._choose(candidates, reading, unknown, *limits)
         options: tuple[Candidate, ...] = ()
         if action == "clarify":
             close = [c for c in candidates[:3] if candidates[0].score - c.score <= self.t.option_gap]
             options = tuple(close) if len(close) >= 2 else candidates[:2]
         return Decision(action, candidates, question, reading, language, unknown, options)
 
-    def _choose(self, candidates: tuple[Candidate, ...], reading: str, unknown: tuple[str, ...]) -> Action:
+    def _choose(
+        self,
+        candidates: tuple[Candidate, ...],
+        reading: str,
+        unknown: tuple[str, ...],
+        answer: float,
+        margin: float,
+        clarify: float,
+    ) -> Action:
+        """The action for ranked candidates, given the score scale's answer, margin and clarify limits."""
         if not candidates:
             return "fallback"
         top = candidates[0].score
@@ -243,11 +258,11 @@ class Matcher:
         if unknown:
             # The question is about something the knowledge base never mentions.
             known_share = 1.0 - len(unknown) / max(1, len(content))
-            if top >= self.t.answer and known_share >= 0.5:
+            if top >= answer and known_share >= 0.5:
                 return "clarify"
             return "fallback"
-        if top >= self.t.answer and top - second >= self.t.margin:
+        if top >= answer and top - second >= margin:
             return "answer"
-        if top >= self.t.clarify:
+        if top >= clarify:
             return "clarify"
         return "fallback"

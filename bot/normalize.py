@@ -71,8 +71,8 @@ _CONSONANTS = frozenset("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍ�
 _VOWELS = frozenset(_JUNG)
 
 # 2-beolsik: the Hangul key printed on each Latin key (shifted keys where they differ).
-_KEYBOARD = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ"))
-_KEYBOARD.update(zip("QWERTOP", "ㅃㅉㄸㄲㅆㅒㅖ"))
+_KEYBOARD = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ", strict=True))
+_KEYBOARD.update(zip("QWERTOP", "ㅃㅉㄸㄲㅆㅒㅖ", strict=True))
 
 _SPACE_RE = re.compile(r"\s+")
 _LATIN_RUN_RE = re.compile(r"[A-Za-z]+")
@@ -90,11 +90,22 @@ def has_hangul(text: str) -> bool:
     return any(is_syllable(ch) or ch in _CONSONANTS or ch in _VOWELS for ch in text)
 
 
+# NFKC turns compatibility jamo (ㅈ, typed alone) into conjoining jamo (ᄌ); turn lone ones back.
+_CONJOINING_TO_COMPAT = str.maketrans(
+    {
+        **{0x1100 + i: c for i, c in enumerate(_CHO)},
+        **{0x1161 + i: c for i, c in enumerate(_JUNG)},
+        **{0x11A8 + i: c for i, c in enumerate(_JONG[1:])},
+    }
+)
+
+
 def clean(text: str) -> str:
     """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces."""
     text = unicodedata.normalize("NFKC", text)
-    # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables.
-    text = unicodedata.normalize("NFC", text).casefold()
+    # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
+    # whatever is still loose goes back to the compatibility jamo people type.
+    text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
     text = _NOISE_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
@@ -190,9 +201,9 @@ def from_qwerty(text: str, keep: frozenset[str] = frozenset(), min_len: int = 3)
     return converted if changed else None
 
 
-# Particles and endings, longest first. Stripping is deliberately light: char n-grams carry most of
+# Particles and endings, longest first (SUFFIXES, also used to tell that a lone particle is no content). Stripping is deliberately light: char n-grams carry most of
 # the matching; stems matter for deciding whether a word is known to the knowledge base at all.
-_SUFFIXES = sorted(
+SUFFIXES = _SUFFIXES = sorted(
     [
         "은",
         "는",
@@ -301,12 +312,16 @@ _SUFFIXES = sorted(
 )
 
 
+_SUFFIX_SET = frozenset(_SUFFIXES)
+_SUFFIX_LENGTHS = sorted({len(s) for s in _SUFFIXES}, reverse=True)
+
+
 def stem_once(token: str) -> str:
     """Strip the longest trailing particle or ending from a Hangul token, keeping a syllable."""
     if token and is_syllable(token[-1]):
-        for suffix in _SUFFIXES:
-            if len(token) > len(suffix) and token.endswith(suffix):
-                return token[: -len(suffix)]
+        for size in _SUFFIX_LENGTHS:
+            if len(token) > size and token[-size:] in _SUFFIX_SET:
+                return token[:-size]
     return token
 
 

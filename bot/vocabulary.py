@@ -8,12 +8,14 @@ words and the small talk of asking (혹시, 궁금해요, 알려주세요, what,
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.normalize import clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
+from bot.normalize import SUFFIXES, clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
 
 # How people wrap a question, in Korean and English; none of it says what the question is about.
 _FILLER_TEXT = """
@@ -36,9 +38,12 @@ _FILLERS = frozenset(
 ) | frozenset(clean(_FILLER_TEXT).split())
 
 
+_PARTICLES = frozenset(SUFFIXES)
+
+
 def is_filler(token: str) -> bool:
-    """True for words that only wrap a question."""
-    return token in _FILLERS
+    """True for words that only wrap a question, and for particles written apart (지원 은)."""
+    return token in _FILLERS or token in _PARTICLES
 
 
 class Vocabulary:
@@ -52,7 +57,9 @@ class Vocabulary:
                     words.add(tok)
         self._words = frozenset(words)
         self._sorted = sorted(words)
-        self._keys = [to_keys(w) for w in self._sorted]
+        self.knows = functools.lru_cache(maxsize=8192)(self._knows)  # type: ignore[method-assign]
+        # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
+        self._keys = [to_keys(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
 
     @property
@@ -60,7 +67,7 @@ class Vocabulary:
         """Latin-script words (kept English when reading keyboard-layout slips)."""
         return self._latin
 
-    def knows(self, token: str) -> bool:
+    def _knows(self, token: str) -> bool:
         """True when the stemmed token, or a close spelling, compound part or prefix of it, is known."""
         if token in self._words or is_filler(token):
             return True
@@ -72,7 +79,8 @@ class Vocabulary:
             for size in range(len(token) - 1, 1, -1):
                 if token[:size] in self._words:
                     return True
-            if any(w.startswith(token) for w in self._words if len(w) > len(token)):
+            at = bisect.bisect_right(self._sorted, token)
+            if at < len(self._sorted) and self._sorted[at].startswith(token):
                 return True
         keys = to_keys(token)
         if len(keys) < 4:

@@ -1,0 +1,127 @@
+"""The faqbot command as a user runs it: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAQ, ROOT, SHARED
+
+
+def faqbot(
+    *args: str, stdin: str = "", cwd: Path = ROOT, env_extra: dict | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg"))}
+
+
+def test_check_valid_file() -> None:
+    result = faqbot("check")
+    assert result.returncode == 0
+    assert result.stdout.startswith("faq.yaml: ok: 15 entries, ")
+    assert result.stdout.rstrip().endswith("languages: ko, en")
+
+
+def test_check_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
+    broken = FAQ.read_text(encoding="utf-8").replace(
+        "    questions:\n      ko:\n        - 지원은 어디서", "    qustions:\n      ko:\n        - 지원은 어디서", 1
+    )
+    broken = broken.replace("related: [hiring, fit]", "related: [hiring, fitt]", 1)
+    path = tmp_path / "faq.yaml"
+    path.write_text(broken, encoding="utf-8")
+    result = faqbot("check", str(path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0] == f"{path}:25:5: entry 'apply': 'questions' is missing"
+    assert lines[1].startswith(f"{path}:27:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?)")
+    assert lines[2].startswith(f"{path}:") and "related id 'fitt' does not exist (did you mean 'fit'?)" in lines[2]
+    assert result.stderr == f"{path}: 3 problems\n"
+
+
+def test_ask_prints_the_answer_with_quote_and_link(cache_env: dict) -> None:
+    result = faqbot("ask", "조직 문화는 어떤가요?", env_extra=cache_env)
+    assert result.returncode == 0, result.stderr
+    assert "수평문화" in result.stdout
+    assert "— DJ (데이터플랫폼파트)" in result.stdout
+    assert "http://kko.to/VS1FS4x00" in result.stdout
+
+
+def test_ask_fallback_is_honest_and_offers_the_link(cache_env: dict) -> None:
+    result = faqbot("ask", "What", "is", "the", "salary?", env_extra=cache_env)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Sorry, I don't know the answer to that.")
+    assert "Apply: http://kko.to/VS1FS4x00" in result.stdout
+
+
+def test_ask_jsonl_shape(cache_env: dict) -> None:
+    result = faqbot(
+        "ask", "--jsonl", stdin="지원 방법\n연봉은 얼마예요?\n디에고는 어떤 일을 하나요?\n\n", env_extra=cache_env
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["action"] for r in rows] == ["answer", "fallback", "clarify", "fallback"]
+    assert rows[0]["id"] == "apply" and rows[1]["id"] is None and rows[2]["id"] is None
+    for row, question in zip(rows, ["지원 방법", "연봉은 얼마예요?", "디에고는 어떤 일을 하나요?", ""], strict=True):
+        assert set(row) == {"question", "action", "id", "score", "candidates"}
+        assert row["question"] == question
+        assert isinstance(row["score"], float)
+        assert len(row["candidates"]) <= 5
+        assert all(set(c) == {"id", "score"} for c in row["candidates"])
+    assert rows[0]["candidates"][0]["id"] == "apply"
+
+
+def test_ask_without_question_is_a_user_error() -> None:
+    result = faqbot("ask")
+    assert result.returncode == 1
+    assert result.stderr.startswith("faqbot: give a question")
+
+
+def test_missing_faq_is_a_one_line_error(tmp_path: Path) -> None:
+    result = faqbot("ask", "--faq", str(tmp_path / "none.yaml"), "hi")
+    assert result.returncode == 1
+    assert result.stderr == f"faqbot: {tmp_path / 'none.yaml'}:1:1: file not found\n"
+
+
+def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[telegram]\nmode = "carrier-pigeon"\n', encoding="utf-8")
+    result = faqbot("check", "--config", str(config))
+    assert result.returncode == 1
+    assert (
+        result.stderr == f'faqbot: {config}: [telegram] mode must be "polling" or "webhook", not \'carrier-pigeon\'\n'
+    )
+
+
+def test_usage_errors_exit_2() -> None:
+    assert faqbot().returncode == 2
+    assert faqbot("frobnicate").returncode == 2
+    result = faqbot("ask", "--help")
+    assert result.returncode == 0 and "--jsonl" in result.stdout
+
+
+def test_chat_numbers_pick_options(cache_env: dict) -> None:
+    result = faqbot("chat", stdin="topics\n1\n", env_extra=cache_env)
+    assert result.returncode == 0, result.stderr
+    assert "답할 수 있는 주제예요" in result.stdout
+    assert "  1. 지원 방법" in result.stdout
+    assert "카카오 플랫폼/인프라실 경력 개발자 영입에 아래 링크에서 지원할 수 있어요" in result.stdout
+
+
+def test_eval_prints_the_table(cache_env: dict) -> None:
+    result = faqbot("eval", str(SHARED / "eval" / "dev.tsv"), "--show-errors", env_extra=cache_env)
+    assert result.returncode == 0, result.stderr
+    assert "right (answered with an expected id)" in result.stdout
+    assert "answered (wrong)" in result.stdout

@@ -1,0 +1,114 @@
+"""Matcher behaviour on the shipped knowledge base, with and without the semantic layer."""
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import parse
+from bot.matching import Matcher
+from bot.semantic import cpu_supports_engine
+
+# (question, entry id) that both the full and the lexical-only matcher must answer outright.
+ANSWERED = [
+    pytest.param("지원은 어떻게 하나요", "apply", id="plain Korean"),
+    pytest.param("지원하려면어떻게해야하나요", "apply", id="no spaces at all"),
+    pytest.param("지원  은   어떻게   하나요 ???", "apply", id="extra spaces and punctuation"),
+    pytest.param("지원 링크 있나요", "apply", id="particles and endings differ"),
+    pytest.param("qkdqjq wldnjs", "apply", id="keyboard in English mode"),
+    pytest.param("How can I apply", "apply", id="English"),
+    pytest.param("HOW CAN I APPLY!!", "apply", id="English shouting"),
+    pytest.param("기반기술셀에서 하는 일", "team-storage", id="team by name"),
+    pytest.param("하둡엔지니어링파트는 어떤 일을 하나요", "team-hadoop", id="hadoop team"),
+    pytest.param("데이터플랫폼파트는 무슨 팀이에요", "team-data-platform", id="data platform team"),
+    pytest.param("회사 문화는 어떄요", "culture", id="typo inside a syllable"),
+    pytest.param("근무 환경은 어떤가요", "culture", id="culture"),
+    pytest.param("What's the culture like?", "culture", id="English culture"),
+    pytest.param("ㅈㅇㅂㅂ", "apply", id="chosung only"),
+    pytest.param("안녕하세요", "greeting", id="greeting"),
+    pytest.param("고마워", "thanks", id="thanks"),
+]
+
+# Questions the interview does not answer: never a confident answer.
+NOT_ANSWERED = [
+    pytest.param("쿠팡 지원 방법", id="another company, same words"),
+    pytest.param("하둡 설치 방법", id="how-to about a known word"),
+    pytest.param("네이버 채용 일정", id="another company's schedule"),
+    pytest.param("연봉은 얼마인가요", id="salary"),
+    pytest.param("복지는 어떤가요", id="benefits"),
+    pytest.param("What is the salary range?", id="salary in English"),
+    pytest.param("되나요", id="one common word"),
+    pytest.param("how", id="one English function word"),
+    pytest.param("오늘 저녁 뭐 먹지", id="chit-chat"),
+    pytest.param("asdfgh", id="keyboard mash"),
+    pytest.param("?", id="punctuation only"),
+    pytest.param("", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWERED)
+def test_answers(engine: Engine, question: str, expected: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.id) == ("answer", expected), decision
+
+
+@pytest.mark.parametrize(("question", "expected"), ANSWERED)
+def test_lexical_only_answers_or_offers(lexical_engine: Engine, question: str, expected: str) -> None:
+    decision = lexical_engine.matcher.decide(question)
+    assert decision.candidates[0].id == expected, decision
+    assert decision.action in ("answer", "clarify"), decision
+
+
+@pytest.mark.parametrize("question", NOT_ANSWERED)
+def test_does_not_answer_what_it_does_not_know(engine: Engine, question: str) -> None:
+    assert engine.matcher.decide(question).action != "answer"
+
+
+@pytest.mark.parametrize("question", NOT_ANSWERED)
+def test_lexical_only_does_not_answer_what_it_does_not_know(lexical_engine: Engine, question: str) -> None:
+    assert lexical_engine.matcher.decide(question).action != "answer"
+
+
+def test_unknown_words_are_reported(engine: Engine) -> None:
+    assert engine.matcher.decide("쿠팡 지원 방법").unknown == ("쿠팡",)
+
+
+def test_clarify_offers_two_or_three_close_entries(engine: Engine) -> None:
+    decision = engine.matcher.decide("디에고는 어떤 일을 하나요?")
+    assert decision.action == "clarify"
+    assert 2 <= len(decision.options) <= 3
+    assert {"people", "team-storage"} <= {o.id for o in decision.options}
+
+
+def test_candidates_are_ranked_and_scored(engine: Engine) -> None:
+    decision = engine.matcher.decide("조직 문화가 궁금해요")
+    scores = [c.score for c in decision.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert len(decision.candidates) == 5
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("지원 방법", "ko"), ("how to apply", "en"), ("hadoop 팀", "ko"), ("wldnjs", "ko"), ("1234", "ko")],
+)
+def test_reply_language(engine: Engine, question: str, language: str) -> None:
+    assert engine.matcher.decide(question).language == language
+
+
+def test_keyboard_slip_reading_is_kept_only_when_better(engine: Engine) -> None:
+    assert engine.matcher.decide("wldnjs qkdqjq").reading == "지원 방법"
+    assert engine.matcher.decide("apply").reading == "apply"
+
+
+def test_new_entry_is_matchable_without_other_keys() -> None:
+    kb = parse(
+        "languages: [ko]\napply_url: https://x.test\nentries:\n"
+        "  - {id: lunch, questions: {ko: [점심 메뉴는 뭐예요]}, answer: {ko: 김치찌개}}\n"
+        "  - {id: dinner, questions: {ko: [저녁 회식 있어요]}, answer: {ko: 없어요}}\n"
+    )
+    assert Matcher(kb).decide("점심메뉴 뭐예요").id == "lunch"
+
+
+def test_cpu_check_reads_flags() -> None:
+    assert cpu_supports_engine("processor: 0\nflags\t\t: fpu sse avx2 fma\n")
+    assert not cpu_supports_engine("processor: 0\nflags\t\t: fpu sse avx\n")
+    assert not cpu_supports_engine("")
