@@ -26,7 +26,8 @@ def features(text: str) -> Counter[str]:
     words = text.split()
     for word in words:
         padded = f" {word} "
-        for n in (1, 2, 3):
+        # A single Latin letter says nothing and sits in every English phrasing's posting list.
+        for n in (1, 2, 3) if not word.isascii() else (2, 3):
             for i in range(len(padded) - n + 1):
                 f["s" + padded[i : i + n]] += 1
         keys = f" {to_keys(word)} "

@@ -25,7 +25,7 @@ from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
 from bot.semantic import Embedder
-from bot.vocabulary import Vocabulary, is_filler
+from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
 Action = Literal["answer", "clarify", "fallback"]
 
@@ -152,7 +152,7 @@ class Matcher:
 
     def _readings(self, question: str) -> list[str]:
         readings = [clean(question)]
-        slipped = from_qwerty(question, keep=self.vocabulary.latin_words)
+        slipped = from_qwerty(question, keep=self.vocabulary.latin_words | ENGLISH_FILLERS)
         if slipped is not None:
             readings.append(clean(slipped))
         corrected = " ".join(self.vocabulary.correct(tok) for tok in readings[0].split())

@@ -39,6 +39,7 @@ _FILLERS = frozenset(
 
 
 _PARTICLES = frozenset(SUFFIXES)
+ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
 
 def is_filler(token: str) -> bool:
@@ -61,6 +62,8 @@ class Vocabulary:
         # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
         self._keys = [to_keys(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
+        self._latin_sorted = sorted(self._latin)
+        self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
 
     @property
     def latin_words(self) -> frozenset[str]:
@@ -98,9 +101,9 @@ class Vocabulary:
                 out.append(tokens(word)[0] if tokens(word) else word)
         return out
 
-    def correct(self, token: str) -> str:
+    def _correct(self, token: str) -> str:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
-        if len(token) < 4 or not token.isascii() or token in self._latin:
+        if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
         hit = process.extractOne(
             token, sorted(self._latin), scorer=Levenshtein.normalized_similarity, score_cutoff=0.75
