@@ -17,9 +17,9 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import ROOT, parakqc_sets, table  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.engine import Engine, engine_from_settings  # noqa: E402
+from bench._common import ROOT, parakqc_sets, table
+from bot.config import load_settings
+from bot.engine import Engine, engine_from_settings
 
 SMALL_TALK = {"greeting", "thanks"}
 
@@ -28,8 +28,10 @@ def main() -> int:
     questions = [q for qs in parakqc_sets().values() for q in qs]
     engine = engine_from_settings(load_settings(None), str(ROOT / "faq.yaml"))
     rows = []
-    for name, matcher in [("faqbot (cascade)", engine.matcher), ("faqbot (lexical only)",
-                                                                 Engine.build(engine.kb, None).matcher)]:
+    for name, matcher in [
+        ("faqbot (cascade)", engine.matcher),
+        ("faqbot (lexical only)", Engine.build(engine.kb, None).matcher),
+    ]:
         start = time.perf_counter()
         actions: Counter[str] = Counter()
         examples = []
@@ -40,8 +42,9 @@ def main() -> int:
                 actions["faq answer"] += 1
                 examples.append((q, d.id, d.score))
         qps = len(questions) / (time.perf_counter() - start)
-        rows.append([name, len(questions), actions["faq answer"] / len(questions), actions["clarify"] / len(questions),
-                     qps])
+        rows.append(
+            [name, len(questions), actions["faq answer"] / len(questions), actions["clarify"] / len(questions), qps]
+        )
         for q, i, s in examples[:5]:
             print(f"  {name}: {q!r} -> {i} ({s})")
     choices = [p for e in engine.kb.entries for p in e.phrasings()]
@@ -51,8 +54,15 @@ def main() -> int:
     for q in questions:
         hit = process.extractOne(q, choices, scorer=fuzz.WRatio, processor=utils.default_process)
         naive += bool(hit and hit[1] >= 85.5 and owners[hit[2]] not in SMALL_TALK)
-    rows.append(["baseline: WRatio >= 85.5", len(questions), naive / len(questions), 0.0,
-                 len(questions) / (time.perf_counter() - start)])
+    rows.append(
+        [
+            "baseline: WRatio >= 85.5",
+            len(questions),
+            naive / len(questions),
+            0.0,
+            len(questions) / (time.perf_counter() - start),
+        ]
+    )
     print(table(["matcher", "questions", "FAQ answers (want <= 0.01)", "clarify", "questions/s"], rows))
     return 0
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import ROOT, SHARED, percentile, table  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.engine import Engine, engine_from_settings  # noqa: E402
-from bot.evaluation import read_labelled  # noqa: E402
+from bench._common import ROOT, SHARED, percentile, table
+from bot.config import load_settings
+from bot.engine import Engine, engine_from_settings
+from bot.evaluation import read_labelled
 
 
-def timed(fn, items: list[str]) -> list[float]:  # noqa: ANN001
+def timed(fn, items: list[str]) -> list[float]:
     out = []
     for item in items:
         start = time.perf_counter()
@@ -58,8 +58,10 @@ def main() -> int:
     for name, fn in [
         ("lexical stage (no embedder)", lexical.matcher.decide),
         ("whole answer (cascade + reply)", engine.ask),
-        ("baseline: WRatio over all phrasings",
-         lambda q: process.extract(q, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=5)),
+        (
+            "baseline: WRatio over all phrasings",
+            lambda q: process.extract(q, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=5),
+        ),
     ]:
         ms = timed(fn, questions)
         rows.append([name, len(ms), percentile(ms, 50), percentile(ms, 99)])
@@ -68,11 +70,16 @@ def main() -> int:
     ask = cold_start([sys.executable, "-m", "bot", "ask", "지원 방법"], args.repeat)
     ask_sem = cold_start([sys.executable, "-m", "bot", "ask", "이미지랑 파일 저장하는 곳은 어디예요"], args.repeat)
     print()
-    print(table(["cold start (median of %d)" % args.repeat, "seconds", "minus bare python"], [
-        ["python -c pass", base, 0.0],
-        ["faqbot ask (lexical answer)", ask, ask - base],
-        ["faqbot ask (semantic stage runs)", ask_sem, ask_sem - base],
-    ]))
+    print(
+        table(
+            [f"cold start (median of {args.repeat})", "seconds", "minus bare python"],
+            [
+                ["python -c pass", base, 0.0],
+                ["faqbot ask (lexical answer)", ask, ask - base],
+                ["faqbot ask (semantic stage runs)", ask_sem, ask_sem - base],
+            ],
+        )
+    )
     if engine.matcher.embedder is not None:
         engine.matcher.embedder.save()
     return 0
