@@ -69,6 +69,8 @@ class Thresholds:
     answer: float = 50.0  # best score needed to answer
     margin: float = 6.0  # ... and its lead over the runner-up
     clarify: float = 34.0  # below this: fallback
+    answer_despite_unknown: float = 75.0  # one unknown word still answers above this ...
+    margin_despite_unknown: float = 20.0  # ... this far ahead (out-of-scope questions peaked near 70)
     option_gap: float = 14.0  # clarify offers entries within this of the best
     lexical_sure: float = 0.50  # lexical cosine that answers without the semantic stage ...
     lexical_lead: float = 0.15  # ... when this far ahead of the runner-up
@@ -230,7 +232,7 @@ class Matcher:
             limits = (self.t.answer, self.t.margin, self.t.clarify)
         else:
             limits = (100 * self.t.lexical_sure, 100 * self.t.lexical_lead, 100 * self.t.lexical_clarify)
-        action = self._choose(candidates, reading, unknown, *limits)
+        action = self._choose(candidates, reading, unknown, semantic, *limits)
         options: tuple[Candidate, ...] = ()
         if action == "clarify":
             close = [c for c in candidates[:3] if candidates[0].score - c.score <= self.t.option_gap]
@@ -242,6 +244,7 @@ class Matcher:
         candidates: tuple[Candidate, ...],
         reading: str,
         unknown: tuple[str, ...],
+        semantic: bool,
         answer: float,
         margin: float,
         clarify: float,
@@ -258,9 +261,17 @@ class Matcher:
         if unknown:
             # The question is about something the knowledge base never mentions.
             known_share = 1.0 - len(unknown) / max(1, len(content))
-            if top >= answer and known_share >= 0.5:
-                return "clarify"
-            return "fallback"
+            if known_share < 0.5 or top < answer:
+                return "fallback"
+            # One unfamiliar word (제출, 챌린지) in a question the model places firmly in one entry.
+            if (
+                semantic
+                and len(unknown) == 1
+                and top >= self.t.answer_despite_unknown
+                and top - second >= self.t.margin_despite_unknown
+            ):
+                return "answer"
+            return "clarify"
         if top >= answer and top - second >= margin:
             return "answer"
         if top >= clarify:
