@@ -8,9 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, FaqbotError, KnowledgeBaseError
+
+if TYPE_CHECKING:  # the engine pulls in numpy and the matcher; `faqbot check` does without them
+    from bot.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +83,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         _save_cache(engine)
 
 
-def _save_cache(engine) -> None:
-    embedder = engine.matcher.embedder
-    if embedder is not None and hasattr(embedder, "save"):
-        embedder.save()
+def _save_cache(engine: Engine) -> None:
+    """Keep embeddings computed in this run for the next one."""
+    if engine.matcher.embedder is not None:
+        engine.matcher.embedder.save()
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

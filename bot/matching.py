@@ -165,11 +165,7 @@ class Matcher:
     def _semantic(self, question: str, entries: list[int]) -> dict[int, float]:
         """Entry index -> calibrated embedding similarity (0-1) of its best phrasing."""
         assert self.embedder is not None
-        query = (
-            self.embedder.embed_query(question)
-            if hasattr(self.embedder, "embed_query")
-            else self.embedder.embed([question])[0]
-        )
+        query = self.embedder.embed_query(question)
         out = {}
         span = self.t.semantic_ceiling - self.t.semantic_floor
         for e in entries:

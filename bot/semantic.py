@@ -30,7 +30,15 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors; equal texts give equal vectors."""
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """One row per text."""
+        """One row per text (knowledge-base phrasings; may be cached)."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One incoming question."""
+        ...
+
+    def save(self) -> None:
+        """Persist whatever cache the embedder keeps; never raises."""
         ...
 
 
