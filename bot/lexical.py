@@ -51,6 +51,7 @@ class LexicalIndex:
             df.update(f.keys())
         n = len(docs)
         self._idf = {k: math.log((n + 1) / (v + 1)) + 1.0 for k, v in df.items()}
+        self._unseen_idf = math.log(n + 1) + 1.0
         postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, f in enumerate(counted):
             for key, weight in self._vector(f).items():
@@ -61,30 +62,21 @@ class LexicalIndex:
         self._postings = {
             k: (np.asarray(d, dtype=np.int32), np.asarray(w, dtype=np.float32)) for k, (d, w) in postings.items()
         }
-        self._unseen_idf = math.log(n + 1) + 1.0
         self.size = n
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
-        vec = {}
-        for key, count in counts.items():
-            idf = self._idf.get(key)
-            if idf is not None and count > 0:
-                vec[key] = (1.0 + math.log(count) if count >= 1 else count) * idf
+        """Sublinear TF x IDF, L2-normalised. Features the index has never seen still count in the norm:
+        a question with much the index does not know must not look like a perfect match for the little
+        it shares."""
+        vec = {k: (1.0 + math.log(c) if c >= 1 else c) * self._idf.get(k, self._unseen_idf) for k, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {k: w / norm for k, w in vec.items()}
 
     def search(self, text: str) -> np.ndarray:
         """Cosine similarity (0-1) of the text with every document, as an array indexed by document."""
         scores = np.zeros(self.size, dtype=np.float32)
-        counts = features(text)
-        # Unknown features still count in the query's norm: a question with much the index has
-        # never seen must not look like a perfect match for the little it shares.
-        vec = {}
-        for key, count in counts.items():
-            vec[key] = (1.0 + math.log(count) if count >= 1 else count) * self._idf.get(key, self._unseen_idf)
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        for key, weight in vec.items():
+        for key, weight in self._vector(features(text)).items():
             posting = self._postings.get(key)
             if posting is not None:
-                scores[posting[0]] += posting[1] * (weight / norm)
+                scores[posting[0]] += posting[1] * weight
         return scores

@@ -64,6 +64,8 @@ class Vocabulary:
         self._latin = frozenset(w for w in words if w.isascii())
         self._latin_sorted = sorted(self._latin)
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
+        # decide() asks for the same reading's unknown words twice (cascade gate, then the action).
+        self.unknown = functools.lru_cache(maxsize=1024)(self._unknown)  # type: ignore[method-assign]
 
     @property
     def latin_words(self) -> frozenset[str]:
@@ -91,7 +93,7 @@ class Vocabulary:
         hit = process.extractOne(keys, self._keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
         return hit is not None
 
-    def unknown(self, text: str) -> list[str]:
+    def _unknown(self, text: str) -> tuple[str, ...]:
         """Content words of a cleaned text that the knowledge base has never seen."""
         out = []
         for word in text.split():
@@ -99,7 +101,7 @@ class Vocabulary:
             forms = dict.fromkeys((word, stem_once(word), tokens(word)[0] if tokens(word) else word))
             if not any(self.knows(form) for form in forms if form):
                 out.append(tokens(word)[0] if tokens(word) else word)
-        return out
+        return tuple(out)
 
     def _correct(self, token: str) -> str:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
