@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import logs
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, FaqbotError, KnowledgeBaseError
 
@@ -131,6 +132,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot until SIGINT/SIGTERM."""
+    settings = _settings(args)
+    tg = settings.telegram
+    if not tg.token:
+        raise ConfigError(f"{settings.source}: no Telegram bot token; set TELEGRAM_BOT_TOKEN or [telegram] token")
+    if tg.mode == "webhook" and not tg.webhook_url:
+        raise ConfigError(f'{settings.source}: [telegram] mode = "webhook" needs webhook_url (the public https URL)')
+    logs.setup(args.verbose, service=True)
+    redactor = logs.redact(tg.token, tg.secret_token)
+    from bot.channels.telegram import run
+
+    try:
+        return run(settings, _engine(args))
+    except FaqbotError as exc:
+        raise FaqbotError(redactor.clean(str(exc))) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and --help)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -153,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="talk to the bot in the terminal")
     p.set_defaults(func=cmd_chat)
 
+    p = sub.add_parser("run", parents=[common], help="run the Telegram bot (polling or webhook, per the config)")
+    p.set_defaults(func=cmd_run)
+
     p = sub.add_parser("check", parents=[common], help="validate a knowledge base")
     p.add_argument("path", nargs="?", help="file to check (default: --faq, then the config's path)")
     p.set_defaults(func=cmd_check)
@@ -168,10 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.setup(args.verbose)
     try:
         return args.func(args)
     except KnowledgeBaseError as exc:

@@ -20,6 +20,7 @@ from bot.errors import KnowledgeBaseError, Problem
 from bot.normalize import clean
 
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
+MAX_ID_LENGTH = 40
 _URL_RE = re.compile(r"^https?://\S+$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
@@ -270,6 +271,9 @@ def _parse_entry(
     if entry_id is not None:
         if not _ID_RE.match(entry_id):
             chk.fail(fields["id"][1], f"{label}: id may use only a-z, 0-9 and '-'")
+        elif len(entry_id) > MAX_ID_LENGTH:
+            # Ids travel in Telegram button data, which is capped at 64 bytes.
+            chk.fail(fields["id"][1], f"{label}: id is longer than {MAX_ID_LENGTH} characters; shorten it")
         if entry_id in seen_ids:
             prev = seen_ids[entry_id].start_mark.line + 1
             chk.fail(fields["id"][1], f"{label}: duplicate id (first used on line {prev})")

@@ -4,7 +4,7 @@ link, follow-up or clarify options. Channels render a Reply; they never look ins
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import Decision
@@ -25,6 +25,20 @@ _TEXT = {
         "quote_by": "{name} ({team})",
         "translation": "",
         "unknown_option": "그 선택지는 더 이상 없어요. 질문을 다시 입력해 주세요.",
+        "welcome": "안녕하세요! 카카오 플랫폼/인프라실 채용 인터뷰에 대해 답해 드리는 봇이에요. 궁금한 걸 물어보세요.",
+        "help": (
+            "카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요. 궁금한 걸 그냥 물어보세요. "
+            "예: '지원은 어떻게 해요?', '데이터플랫폼파트는 무슨 일을 해요?'\n\n"
+            "/topics 답할 수 있는 주제 보기\n/apply 지원 링크\n/help 이 도움말"
+        ),
+        "non_text": "저는 글로 된 질문만 이해해요. 궁금한 걸 문장으로 물어봐 주세요.",
+        "too_long": "질문이 너무 길어요. 한두 문장으로 하나씩 물어봐 주세요.",
+        "unknown_command": "모르는 명령이에요. /help 를 보내면 쓸 수 있는 명령을 알려 드려요.",
+        "error": "죄송해요, 답을 준비하다 문제가 생겼어요. 잠시 후 다시 물어봐 주세요.",
+        "apply_text": "지원은 아래 링크에서 할 수 있어요.",
+        "feedback_up": "고마워요! 의견이 반영됐어요.",
+        "feedback_down": "알려 줘서 고마워요. 더 나은 답을 준비할게요.",
+        "feedback_again": "이미 의견을 받았어요.",
     },
     "en": {
         "clarify": "Did you mean one of these?",
@@ -40,6 +54,20 @@ _TEXT = {
         "quote_by": "{name} ({team})",
         "translation": "Translation: ",
         "unknown_option": "That choice is no longer available. Please type your question again.",
+        "welcome": "Hello! I answer questions about Kakao's Platform/Infra office recruiting interview. Ask away.",
+        "help": (
+            "I answer questions about the Kakao Platform/Infra office experienced-developer hiring interview. "
+            "Just ask, e.g. 'How do I apply?' or 'What does the data platform team do?'\n\n"
+            "/topics browse what I can answer\n/apply the application link\n/help this help"
+        ),
+        "non_text": "I only understand typed questions. Please ask me in words.",
+        "too_long": "That question is too long for me. Please ask one thing in a sentence or two.",
+        "unknown_command": "I don't know that command. Send /help to see what I can do.",
+        "error": "Sorry, something went wrong while preparing the answer. Please try again in a moment.",
+        "apply_text": "You can apply at the link below.",
+        "feedback_up": "Thanks! Your feedback is noted.",
+        "feedback_down": "Thanks for telling me. We'll work on a better answer.",
+        "feedback_again": "Feedback already received.",
     },
 }
 
@@ -70,7 +98,7 @@ class Option:
 class Reply:
     """What every channel shows, in one language."""
 
-    kind: str  # answer | clarify | fallback | topics
+    kind: str  # answer | clarify | fallback | topics | welcome | notice
     language: str
     text: str
     apply_url: str
@@ -157,6 +185,18 @@ class Composer:
         """The honest "I don't know", with the apply link and a way to the topics."""
         lang = self._lang(language)
         return self._base("fallback", lang, phrase(lang, "fallback"))
+
+    def welcome(self, language: str) -> Reply:
+        """The first message: the greeting entry's answer (if the FAQ has one) and the topics to browse."""
+        lang = self._lang(language)
+        greeting = self.kb.get("greeting")
+        text = greeting.answer[lang] if greeting else phrase(lang, "welcome")
+        return replace(self.topics(lang), kind="welcome", text=text)
+
+    def notice(self, language: str, key: str) -> Reply:
+        """A fixed message (help, hints, apologies) with the apply link."""
+        lang = self._lang(language)
+        return self._base("notice", lang, phrase(lang, key))
 
     def topics(self, language: str) -> Reply:
         """Every browsable entry as an option."""

@@ -1,0 +1,473 @@
+"""The Telegram channel: python-telegram-bot handlers that pass questions to the core and send its replies.
+
+Nothing here decides an answer. A text becomes a question for the engine (run on a worker thread so a
+slow semantic re-rank never stalls other chats), the Reply is rendered by telegram_render, and buttons
+come back as callback data that telegram_render parses. Updates from different chats run concurrently;
+updates from one chat run in order, so a user's answers arrive in the order they asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import signal
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+# Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram_limits import ChatPacedRateLimiter
+from bot.channels.telegram_render import parse_callback, render
+from bot.config import Settings, TelegramSettings
+from bot.engine import Engine
+from bot.errors import FaqbotError
+from bot.outcomes import Feedback, MemoryRecorder, Outcome, Recorder
+from bot.replies import Reply, phrase
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION = 500  # characters; longer messages get a hint instead of a guess
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait
+COMMANDS = {
+    "ko": [("start", "시작하기"), ("help", "도움말"), ("topics", "답할 수 있는 주제 보기"), ("apply", "지원 링크")],
+    "en": [("start", "Start"), ("help", "Help"), ("topics", "Browse the topics"), ("apply", "Application link")],
+}
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Runs updates concurrently across chats and one at a time within a chat."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for earlier updates of the same chat, then process this one."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
+        self._locks[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[chat.id]
+            if users == 1:
+                del self._locks[chat.id]
+            else:
+                self._locks[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def user_language(code: str | None, default: str, languages: tuple[str, ...]) -> str:
+    """The reply language for a Telegram language_code: Korean for ko*, English for any other code."""
+    if not code:
+        return default if default in languages else languages[0]
+    base = code.split("-")[0].lower()
+    if base in languages:
+        return base
+    return "en" if "en" in languages else languages[0]
+
+
+class TelegramChannel:
+    """Handlers for one bot; the engine is fetched per update so a reload applies to the next question."""
+
+    def __init__(
+        self,
+        engine_of: Callable[[], Engine],
+        recorder: Recorder,
+        default_language: str = "ko",
+        feedback: bool = True,
+    ) -> None:
+        self.engine_of = engine_of
+        self.recorder = recorder
+        self.default_language = default_language
+        self.feedback = feedback
+        # The core is CPU-bound; one worker keeps the event loop free and the matcher single-threaded.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-core")
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self.latencies: deque[float] = deque(maxlen=100_000)  # seconds from update to first send
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def install(self, app: Application) -> None:
+        """Register every handler; order matters: commands before the catch-all text handler."""
+        app.add_handler(TypeHandler(Update, self._drop_duplicates), group=-1)
+        messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+        app.add_handler(CommandHandler("start", self.on_start, filters=messages))
+        app.add_handler(CommandHandler("help", self.on_help, filters=messages))
+        app.add_handler(CommandHandler("topics", self.on_topics, filters=messages))
+        app.add_handler(CommandHandler("apply", self.on_apply, filters=messages))
+        app.add_handler(MessageHandler(filters.COMMAND & messages, self.on_unknown_command))
+        app.add_handler(MessageHandler(filters.TEXT & messages, self.on_text))
+        app.add_handler(MessageHandler(messages & ~filters.StatusUpdate.ALL, self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def set_commands(self, app: Application) -> None:
+        """Register the command menu in Korean and English (English is also the default)."""
+        for lang, commands in COMMANDS.items():
+            menu = [BotCommand(c, d) for c, d in commands]
+            try:
+                await app.bot.set_my_commands(menu, language_code=lang)
+                if lang == "en":
+                    await app.bot.set_my_commands(menu)
+            except TelegramError as exc:
+                logger.warning("could not register the %s command menu: %s", lang, exc)
+
+    def close(self) -> None:
+        """Stop the worker thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _drop_duplicates(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # A server may hand out an update twice (e.g. after a lost getUpdates reply); answer it once.
+        if update.update_id in self._seen:
+            logger.info("update %s seen before; ignored", update.update_id)
+            raise ApplicationHandlerStop
+        self._seen[update.update_id] = None
+        if len(self._seen) > 10_000:
+            self._seen.popitem(last=False)
+
+    def _language(self, update: Update) -> str:
+        user = update.effective_user
+        return user_language(user.language_code if user else None, self.default_language, self.engine_of().kb.languages)
+
+    @staticmethod
+    def _in_group(update: Update) -> bool:
+        chat = update.effective_chat
+        return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+    @staticmethod
+    def _addressed(message: Message, context: ContextTypes.DEFAULT_TYPE) -> tuple[bool, str]:
+        """In a group: is the bot mentioned or replied to, and the text with the mention removed."""
+        text = message.text or ""
+        bot = context.bot
+        reply_to = message.reply_to_message
+        addressed = bool(reply_to and reply_to.from_user and reply_to.from_user.id == bot.id)
+        username = (bot.username or "").lower()
+        cuts = []
+        for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+            if (entity.type == MessageEntity.MENTION and value[1:].lower() == username) or (
+                entity.user is not None and entity.user.id == bot.id
+            ):
+                addressed = True
+                cuts.append(value)
+        for value in cuts:
+            text = text.replace(value, " ")
+        return addressed, " ".join(text.split())
+
+    async def _send(self, update: Update, reply: Reply, quote: bool = False, started: float | None = None) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if chat is None:
+            return
+        feedback = self.feedback and reply.kind == "answer"
+        for i, out in enumerate(render(reply, feedback=feedback)):
+            if i == 0 and started is not None:
+                self.latencies.append(time.perf_counter() - started)
+            kwargs: dict[str, Any] = {"reply_markup": out.keyboard}
+            if quote and i == 0 and message is not None:
+                # If the question was deleted meanwhile, answer anyway rather than fail.
+                kwargs["reply_parameters"] = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+            await context_bot(update).send_message(chat.id, out.html, **kwargs)
+
+    def _record(self, update: Update, language: str, action: str, entry_id: str | None, score: float, text: str):
+        user = update.effective_user
+        self.recorder.record(Outcome("telegram", str(user.id) if user else "", language, action, entry_id, score, text))
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start: greeting and topics; `/start <entry-id>` (a deep link) opens that entry."""
+        engine = self.engine_of()
+        lang = self._language(update)
+        entry = engine.kb.get(context.args[0]) if context.args else None
+        reply = engine.composer.entry(entry, lang) if entry else engine.composer.welcome(lang)
+        await self._send(update, reply, quote=self._in_group(update))
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help: what the bot answers and its commands."""
+        lang = self._language(update)
+        await self._send(update, self.engine_of().composer.notice(lang, "help"), quote=self._in_group(update))
+
+    async def on_topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/topics: every browsable entry as a button."""
+        lang = self._language(update)
+        await self._send(update, self.engine_of().composer.topics(lang), quote=self._in_group(update))
+
+    async def on_apply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/apply: the application link as a button."""
+        engine = self.engine_of()
+        lang = self._language(update)
+        entry = engine.kb.get("apply")
+        reply = engine.composer.entry(entry, lang) if entry else engine.composer.notice(lang, "apply_text")
+        await self._send(update, reply, quote=self._in_group(update))
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command this bot does not have: say so in private chats; in groups only if addressed to us."""
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        if self._in_group(update):
+            command = message.text.split()[0]
+            if "@" not in command or command.split("@", 1)[1].lower() != (context.bot.username or "").lower():
+                return
+        lang = self._language(update)
+        await self._send(update, self.engine_of().composer.notice(lang, "unknown_command"), quote=True)
+
+    # -- questions ------------------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question: ask the core and send its reply (an edited question is answered again)."""
+        started = time.perf_counter()
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        text = message.text
+        group = self._in_group(update)
+        if group:
+            addressed, text = self._addressed(message, context)
+            if not addressed:
+                return
+        edited = update.edited_message is not None
+        quote = group or edited
+        text = text.strip()
+        engine = self.engine_of()
+        if not text:
+            await self._send(update, engine.composer.notice(self._language(update), "help"), quote, started)
+            return
+        if len(text) > MAX_QUESTION:
+            lang = engine.matcher.language_of(text[:MAX_QUESTION])
+            self._record(update, lang, "too_long", None, 0.0, text[:MAX_QUESTION])
+            await self._send(update, engine.composer.notice(lang, "too_long"), quote, started)
+            return
+        loop = asyncio.get_running_loop()
+        decision, reply = await loop.run_in_executor(self._executor, engine.ask, text)
+        self._record(update, reply.language, decision.action, decision.id, decision.score, text)
+        await self._send(update, reply, quote, started)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files, locations: a hint to type the question."""
+        message = update.effective_message
+        if message is None:
+            return
+        if self._in_group(update):
+            reply_to = message.reply_to_message
+            if not (reply_to and reply_to.from_user and reply_to.from_user.id == context.bot.id):
+                return
+        lang = self._language(update)
+        await self._send(update, self.engine_of().composer.notice(lang, "non_text"), quote=self._in_group(update))
+
+    # -- buttons --------------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: open an entry, list topics, or take a vote. Always answers the callback query."""
+        query = update.callback_query
+        if query is None:
+            return
+        engine = self.engine_of()
+        data = parse_callback(query.data)
+        lang = data.language if data and data.language in engine.kb.languages else self._language(update)
+        notice: str | None = None
+        reply: Reply | None = None
+        try:
+            if data is None:
+                notice = phrase(lang, "unknown_option")
+            elif data.kind == "topics":
+                reply = engine.composer.topics(lang)
+            elif data.kind == "entry":
+                entry = engine.kb.get(data.entry_id or "")
+                if entry is None:  # removed by a reload since the button was sent
+                    notice = phrase(lang, "unknown_option")
+                else:
+                    reply = engine.composer.entry(entry, lang)
+                    self._record(update, lang, "browse", entry.id, 100.0, "")
+            else:
+                notice = await self._vote(update, context, data.entry_id or "", data.vote, lang)
+        finally:
+            try:
+                await query.answer(notice)
+            except TelegramError as exc:  # a stale query (older than Telegram keeps them) cannot be answered
+                logger.info("could not answer callback query: %s", exc)
+        if reply is not None:
+            await self._send(update, reply)
+
+    async def _vote(self, update: Update, context: ContextTypes.DEFAULT_TYPE, entry_id: str, vote: int, lang: str):
+        query = update.callback_query
+        user = update.effective_user
+        self.recorder.feedback(Feedback("telegram", str(user.id) if user else "", entry_id, vote))
+        message = query.message if query else None
+        if isinstance(message, Message) and message.reply_markup is not None:
+            # Take the 👍/👎 row away so one answer gets one vote; keep the other buttons.
+            rows = [
+                row
+                for row in message.reply_markup.inline_keyboard
+                if not any((b.callback_data or "").startswith("f:") for b in row)
+            ]
+            try:
+                await message.edit_reply_markup(reply_markup=type(message.reply_markup)(rows))
+            except TelegramError as exc:
+                logger.info("could not remove the feedback buttons: %s", exc)
+        return phrase(lang, "feedback_up" if vote > 0 else "feedback_down")
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure, then apologise once to the chat it happened in."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("update %s failed", update_id, exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None or update.callback_query is not None:
+            return
+        if isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
+            return  # the answer may well have arrived (timeout), or the server is unreachable: nothing to add
+        lang = self._language(update)
+        try:
+            await context.bot.send_message(update.effective_chat.id, html.escape(phrase(lang, "error")))
+        except TelegramError as exc:
+            logger.warning("could not apologise for update %s: %s", update_id, exc)
+
+
+def context_bot(update: Update) -> Any:
+    """The bot an update belongs to (PTB attaches it when it builds the update)."""
+    return update.get_bot()
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Network timeouts in seconds; tests shorten them to play slow servers quickly."""
+
+    read: float = 15.0  # a send that gets no answer in this time is not repeated (it may have arrived)
+    poll: int = POLL_TIMEOUT  # long-poll duration asked of getUpdates
+    poll_grace: float = 10.0  # extra time a long poll may take before the client gives up and asks again
+
+
+def build_application(
+    settings: TelegramSettings,
+    channel: TelegramChannel,
+    *,
+    pace: float = 1.0,
+    timeouts: Timeouts = Timeouts(),
+) -> Application:
+    """A PTB Application for the channel: HTML defaults, pacing (``pace`` s per chat), retries, ordering."""
+    request = HTTPXRequest(
+        connection_pool_size=64, connect_timeout=5.0, read_timeout=timeouts.read, write_timeout=10.0, pool_timeout=10.0
+    )
+    poll_request = HTTPXRequest(
+        connection_pool_size=2,
+        connect_timeout=5.0,
+        read_timeout=timeouts.poll + timeouts.poll_grace,
+        write_timeout=10.0,
+    )
+
+    async def post_init(app: Application) -> None:
+        await channel.set_commands(app)
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .request(request)
+        .get_updates_request(poll_request)
+        .rate_limiter(ChatPacedRateLimiter(interval=pace, max_retries=5))
+        .concurrent_updates(ChatOrderedProcessor(256))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+        .build()
+    )
+    app.bot_data["poll_timeout"] = timeouts.poll
+    channel.install(app)
+    return app
+
+
+async def serve(app: Application, settings: TelegramSettings, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set: initialise (checks the token), poll or listen for webhooks, shut down."""
+    async with app:  # initialize() calls getMe: a rejected token raises InvalidToken here
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        if settings.mode == "webhook":
+            await app.updater.start_webhook(
+                listen=settings.listen,
+                port=settings.port,
+                url_path=settings.url_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.secret_token or None,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=5,
+            )
+        else:
+            await app.updater.start_polling(
+                timeout=app.bot_data.get("poll_timeout", POLL_TIMEOUT),
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=5,
+                drop_pending_updates=False,
+            )
+        logger.info("bot @%s is running (%s)", app.bot.username, settings.mode)
+        try:
+            await stop.wait()
+        finally:
+            logger.info("stopping")
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+
+
+def run(settings: Settings, engine: Engine, recorder: Recorder | None = None) -> int:
+    """`faqbot run`: serve until SIGINT or SIGTERM; startup failures become one-line FaqbotErrors."""
+    channel = TelegramChannel(lambda: engine, recorder or MemoryRecorder(), settings.matching.default_language)
+    app = build_application(settings.telegram, channel)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(app, settings.telegram, stop)
+
+    try:
+        asyncio.run(main())
+    except InvalidToken:
+        raise FaqbotError("the Telegram Bot API rejected the bot token (check TELEGRAM_BOT_TOKEN)") from None
+    except TelegramError as exc:
+        raise FaqbotError(f"cannot start the bot: the Bot API at {settings.telegram.base_url} failed: {exc}") from None
+    except OSError as exc:  # e.g. the webhook port is taken
+        raise FaqbotError(f"cannot start the bot: {exc}") from None
+    finally:
+        channel.close()
+    return 0
