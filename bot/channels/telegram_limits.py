@@ -50,36 +50,64 @@ def never_took_effect(exc: BaseException) -> bool:
 
 
 class ChatPacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter plus at most one message per ``interval`` seconds in any one chat and retries."""
+    """AIORateLimiter without bursts, plus at most one message per ``interval`` seconds per chat, and retries."""
 
     def __init__(
         self,
         *,
         interval: float = 1.0,
+        overall_per_second: float = 28.0,
+        group_per_minute: float = 20.0,
         retry_for: float = 60.0,
-        clock: Callable[[], float] | None = None,
-        **kwargs: Any,
+        max_retries: int = 5,
     ) -> None:
-        super().__init__(**kwargs)
+        # aiolimiter's AsyncLimiter(30, 1) lets 30 requests through at once and then 30 more within the
+        # same second; one token per 1/28 s keeps every one-second window under Telegram's 30, with room
+        # for network jitter (measured by bench/telegram_load.py).
+        super().__init__(
+            overall_max_rate=1,
+            overall_time_period=1 / overall_per_second,
+            group_max_rate=1,
+            group_time_period=60 / group_per_minute,
+            max_retries=max_retries,
+        )
         self._interval = interval
         self._retry_for = retry_for
-        self._next_slot: dict[int | str, float] = {}
-        self._clock = clock
+        self._last_sent: dict[int | str, float] = {}
+        self._chat_locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
 
-    def _now(self) -> float:
-        return self._clock() if self._clock else asyncio.get_running_loop().time()
+    def _paced(self, chat_id: int | str, callback: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
+        """The callback, run only when the chat's previous message went out ``interval`` seconds ago."""
 
-    async def _pace(self, chat_id: int | str) -> None:
-        # Reserve the chat's next slot before sleeping: no await between reading and writing it, so
-        # concurrent sends to one chat line up one interval apart.
-        now = self._now()
-        slot = max(now, self._next_slot.get(chat_id, 0.0))
-        self._next_slot[chat_id] = slot + self._interval
-        if len(self._next_slot) > 10_000:
-            for key in [k for k, t in self._next_slot.items() if t < now]:
-                del self._next_slot[key]
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        async def paced(*args: Any, **kwargs: Any) -> Any:
+            lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+            self._chat_locks[chat_id] = (lock, users + 1)
+            try:
+                async with lock:
+                    loop = asyncio.get_running_loop()
+                    wait = self._last_sent.get(chat_id, -1e9) + self._interval - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    try:
+                        return await callback(*args, **kwargs)
+                    finally:
+                        # Measured from when the send finished, so the server sees the gap too.
+                        self._last_sent[chat_id] = loop.time()
+            finally:
+                lock, users = self._chat_locks[chat_id]
+                if users == 1:
+                    del self._chat_locks[chat_id]
+                else:
+                    self._chat_locks[chat_id] = (lock, users - 1)
+                self._forget_idle_chats()
+
+        return paced
+
+    def _forget_idle_chats(self) -> None:
+        if len(self._last_sent) > 10_000:
+            cutoff = asyncio.get_running_loop().time() - self._interval
+            for key in [k for k, t in self._last_sent.items() if t < cutoff and k not in self._chat_locks]:
+                del self._last_sent[key]
 
     async def process_request(
         self,
@@ -90,10 +118,10 @@ class ChatPacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Pace per chat, then send through AIORateLimiter, retrying what surely did not arrive."""
+        """Send through AIORateLimiter with per-chat pacing, retrying what surely did not arrive."""
         chat_id = data.get("chat_id")
         if endpoint in PACED_ENDPOINTS and chat_id is not None:
-            await self._pace(chat_id)
+            callback = self._paced(chat_id, callback)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry_for
         delay = 0.5

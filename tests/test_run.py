@@ -1,0 +1,105 @@
+"""`faqbot run` as an operator starts it: a config file, the token, signals, one-line startup errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAQ, ROOT
+from tests.fakes.bot_api import FakeBotAPI, parse_html
+
+
+def write_config(tmp_path: Path, base_url: str, token: str = "", **telegram: str) -> Path:
+    lines = [
+        "[faq]",
+        f'path = "{FAQ}"',
+        "[matching]",
+        "semantic = false",
+        "[telegram]",
+        f'base_url = "{base_url}"',
+        f'token = "{token}"',
+        *(f'{k} = "{v}"' for k, v in telegram.items()),
+    ]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def start(config: Path, env_token: str | None = None) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if env_token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = env_token
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+@pytest.fixture
+async def api():
+    server = await FakeBotAPI().start()
+    yield server
+    await server.stop()
+
+
+async def test_missing_token_is_one_line_and_exit_1(api, tmp_path: Path) -> None:
+    proc = await start(write_config(tmp_path, api.base_url))
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    assert err.decode().splitlines() == [
+        f"faqbot: {tmp_path / 'config.toml'}: no Telegram bot token; set TELEGRAM_BOT_TOKEN or [telegram] token"
+    ]
+    assert api.calls == []
+
+
+async def test_rejected_token_is_one_line_exit_1_and_never_printed(api, tmp_path: Path) -> None:
+    bad = "999999:WRONG-token-zyxwvutsrqponmlkjihgf"
+    proc = await start(write_config(tmp_path, api.base_url), env_token=bad)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    lines = err.decode().splitlines()
+    assert lines[-1] == "faqbot: the Telegram Bot API rejected the bot token (check TELEGRAM_BOT_TOKEN)"
+    assert "Traceback" not in err.decode()
+    assert bad not in err.decode() + out.decode()
+    assert [c.method for c in api.calls] == ["getMe"]
+
+
+async def test_webhook_mode_without_url_is_a_config_error(api, tmp_path: Path) -> None:
+    proc = await start(write_config(tmp_path, api.base_url, token=api.token, mode="webhook"))
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    assert "needs webhook_url" in err.decode()
+
+
+async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) -> None:
+    # The token in the file loses to the environment variable; neither may reach the log.
+    proc = await start(write_config(tmp_path, api.base_url, token="1:file-token"), env_token=api.token)
+    try:
+        await api.wait_for(lambda: api.polls > 0, timeout=60)
+        update_id = api.message(42, "지원은 어떻게 해요?")
+        await api.wait_for(lambda: len(api.sent(42)) == 1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0
+    assert parse_html(api.sent(42)[0].params["text"]).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
+    log = err.decode()
+    assert "running" in log and "stopping" in log
+    assert api.token not in log and "file-token" not in log
+    assert "Traceback" not in log
+    # The last getUpdates confirmed the answered update, so a restart would not see it again.
+    assert int(api.of("getUpdates")[-1].params["offset"]) == update_id + 1
+    assert api.pending == []
