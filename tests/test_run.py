@@ -57,7 +57,7 @@ async def api():
 
 async def test_missing_token_is_one_line_and_exit_1(api, tmp_path: Path) -> None:
     proc = await start(write_config(tmp_path, api.base_url))
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1
     assert err.decode().splitlines() == [
         f"faqbot: {tmp_path / 'config.toml'}: no Telegram bot token; set TELEGRAM_BOT_TOKEN or [telegram] token"
@@ -93,7 +93,7 @@ async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) ->
         await api.wait_for(lambda: len(api.sent(42)) == 1)
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        _out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0
     assert parse_html(api.sent(42)[0].params["text"]).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
     log = err.decode()
