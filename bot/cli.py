@@ -143,11 +143,58 @@ def cmd_run(args: argparse.Namespace) -> int:
     logs.setup(args.verbose, service=True)
     redactor = logs.redact(tg.token, tg.secret_token)
     from bot.channels.telegram import run
+    from bot.service import Service
 
     try:
-        return run(settings, _engine(args))
+        return run(settings, Service.open(settings, args.faq))
     except FaqbotError as exc:
         raise FaqbotError(redactor.clean(str(exc))) from None
+
+
+_SPAN = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_since(text: str) -> float:
+    """'7d', '24h', '30m', '2w' -> seconds; 'all' -> infinity."""
+    text = text.strip().lower()
+    if text == "all":
+        return float("inf")
+    try:
+        value = float(text[:-1])
+        unit = _SPAN[text[-1]]
+    except (ValueError, KeyError, IndexError):
+        raise FaqbotError(f"--since {text!r}: use a number and a unit, e.g. 7d, 24h, 30m, 2w, or 'all'") from None
+    if value <= 0:
+        raise FaqbotError(f"--since {text!r} must be positive")
+    return value * unit
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """What the bot could not answer and what people disliked, from the store."""
+    import time
+
+    from bot import report
+    from bot.store import Store
+
+    settings = _settings(args)
+    span = parse_since(args.since)
+    path = settings.store.path
+    if not path:
+        raise FaqbotError(f"{settings.source}: [store] path is empty, so nothing is recorded to report on")
+    if path != ":memory:" and not Path(path).exists():
+        raise FaqbotError(f"{path}: no store yet; it appears once the bot has answered a question")
+    store = Store(f"file:{Path(path).resolve()}?mode=ro" if path != ":memory:" else path)
+    try:
+        since = 0.0 if span == float("inf") else time.time() - span
+        rows = store.outcomes(since)
+        votes = store.votes(since)
+    finally:
+        store.close()
+    engine = _engine(args)
+    label = "in all" if span == float("inf") else f"in the last {args.since}"
+    built = report.build(rows, votes, engine.matcher.decide, label)
+    sys.stdout.write(report.render(built, args.format, args.limit))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="run the Telegram bot (polling or webhook, per the config)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", parents=[common], help="what went unanswered and what people disliked")
+    p.add_argument("--since", default="7d", help="period: 7d (default), 24h, 30m, 2w or all")
+    p.add_argument("--format", choices=["table", "csv", "markdown"], default="table", help="output format")
+    p.add_argument("--limit", type=int, default=20, help="rows per section (default 20)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("check", parents=[common], help="validate a knowledge base")
     p.add_argument("path", nargs="?", help="file to check (default: --faq, then the config's path)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +37,30 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """[store]"""
+
+    path: str = "faqbot.sqlite3"  # "" = keep nothing (outcomes and feedback are not stored)
+    retention_days: int = 30  # question text of unanswered questions is blanked after this many days
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """[admin]"""
+
+    user_ids: list = field(default_factory=list)  # Telegram user ids allowed /reload, /stats, /report
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot reads from its config file."""
 
     faq_path: str = DEFAULT_FAQ
+    faq_watch_seconds: float = 1.0  # how often the running bot looks for faq.yaml changes; 0 = never
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     source: str = "(defaults)"
 
     def cache_dir(self) -> Path:
@@ -61,7 +79,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{source}: [{name}] unknown key '{key}'; known: {', '.join(sorted(known))}")
-        expected = type(known[key].default)
+        f = known[key]
+        expected = type(f.default_factory() if f.default is MISSING else f.default)  # type: ignore[misc]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{source}: [{name}] {key} must be a {expected.__name__}, not {value!r}")
         values[key] = value
@@ -83,13 +102,16 @@ def load_settings(path: str | Path | None) -> Settings:
             raise ConfigError(f"{source}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
-    allowed = {"faq", "matching", "telegram"}
+    allowed = {"faq", "matching", "telegram", "store", "admin"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{source}: unknown section [{key}]; known: {', '.join(sorted(allowed))}")
     faq = data.get("faq", {})
-    if not isinstance(faq, dict) or set(faq) - {"path"} or not isinstance(faq.get("path", ""), str):
-        raise ConfigError(f'{source}: [faq] takes one key, path = "faq.yaml"')
+    if not isinstance(faq, dict) or set(faq) - {"path", "watch_seconds"} or not isinstance(faq.get("path", ""), str):
+        raise ConfigError(f'{source}: [faq] takes path = "faq.yaml" and watch_seconds = 1.0')
+    watch = faq.get("watch_seconds", 1.0)
+    if isinstance(watch, bool) or not isinstance(watch, int | float) or watch < 0:
+        raise ConfigError(f"{source}: [faq] watch_seconds must be a number >= 0 (0 turns watching off)")
     faq_path = faq.get("path", DEFAULT_FAQ)
     if path is not None and not Path(faq_path).is_absolute():
         faq_path = str(Path(path).parent / faq_path)
@@ -100,4 +122,20 @@ def load_settings(path: str | Path | None) -> Settings:
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if token:
         telegram = TelegramSettings(**{**{f.name: getattr(telegram, f.name) for f in fields(telegram)}, "token": token})
-    return Settings(faq_path=faq_path, matching=matching, telegram=telegram, source=source)
+    store = _section(StoreSettings, data.get("store", {}), "store", source)
+    if store.path and path is not None and not Path(store.path).is_absolute() and store.path != ":memory:":
+        store = StoreSettings(str(Path(path).parent / store.path), store.retention_days)
+    if store.retention_days < 1:
+        raise ConfigError(f"{source}: [store] retention_days must be at least 1")
+    admin = _section(AdminSettings, data.get("admin", {}), "admin", source)
+    if not all(isinstance(u, int) and not isinstance(u, bool) for u in admin.user_ids):
+        raise ConfigError(f"{source}: [admin] user_ids must be a list of Telegram user ids (numbers)")
+    return Settings(
+        faq_path=faq_path,
+        faq_watch_seconds=float(watch),
+        matching=matching,
+        telegram=telegram,
+        store=store,
+        admin=admin,
+        source=source,
+    )

@@ -45,6 +45,12 @@ class Recorder(Protocol):
     def feedback(self, feedback: Feedback) -> None:
         """Keep one vote."""
 
+    def mark_seen(self, channel: str, update_id: int) -> None:
+        """Remember that an update was answered (so a restart never answers it again)."""
+
+    def seen(self, channel: str) -> list[int]:
+        """Update ids already answered, most recent first."""
+
 
 class MemoryRecorder:
     """A Recorder that keeps everything in lists (used when no store is configured, and by tests)."""
@@ -52,6 +58,7 @@ class MemoryRecorder:
     def __init__(self) -> None:
         self.outcomes: list[Outcome] = []
         self.votes: list[Feedback] = []
+        self.updates: dict[str, list[int]] = {}
 
     def record(self, outcome: Outcome) -> None:
         """Keep one question's outcome."""
@@ -62,3 +69,13 @@ class MemoryRecorder:
         """Keep one vote."""
         self.votes.append(feedback)
         del self.votes[:-10_000]
+
+    def mark_seen(self, channel: str, update_id: int) -> None:
+        """Remember an answered update."""
+        seen = self.updates.setdefault(channel, [])
+        seen.append(update_id)
+        del seen[:-10_000]
+
+    def seen(self, channel: str) -> list[int]:
+        """Answered update ids, most recent first."""
+        return list(reversed(self.updates.get(channel, [])))

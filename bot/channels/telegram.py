@@ -18,7 +18,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -47,8 +47,11 @@ from bot.config import Settings, TelegramSettings
 from bot.engine import Engine
 from bot.errors import FaqbotError
 from bot.matching import Decision
-from bot.outcomes import Feedback, MemoryRecorder, Outcome, Recorder
+from bot.outcomes import Feedback, Outcome, Recorder
 from bot.replies import Reply, phrase
+
+if TYPE_CHECKING:
+    from bot.service import Service
 
 logger = logging.getLogger(__name__)
 
@@ -112,14 +115,17 @@ class TelegramChannel:
         recorder: Recorder,
         default_language: str = "ko",
         feedback: bool = True,
+        admin: Service | None = None,
     ) -> None:
         self.engine_of = engine_of
         self.recorder = recorder
         self.default_language = default_language
         self.feedback = feedback
+        self.admin = admin  # /reload, /stats, /report for admin.user_ids; None = no admin commands
         # The core is CPU-bound; one worker keeps the event loop free and the matcher single-threaded.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-core")
-        self._seen: OrderedDict[int, None] = OrderedDict()
+        # Updates answered before a restart count as seen, so none is answered twice.
+        self._seen: OrderedDict[int, None] = OrderedDict.fromkeys(reversed(recorder.seen("telegram")))
         # Seconds from taking up a question to its reply being ready to send, and the part of that spent
         # waiting for the core's worker thread (behind other chats' questions). For bench/telegram_load.py.
         self.timings: deque[tuple[float, float]] = deque(maxlen=100_000)
@@ -134,6 +140,7 @@ class TelegramChannel:
         app.add_handler(CommandHandler("help", self.on_help, filters=messages))
         app.add_handler(CommandHandler("topics", self.on_topics, filters=messages))
         app.add_handler(CommandHandler("apply", self.on_apply, filters=messages))
+        app.add_handler(CommandHandler(["reload", "stats", "report"], self.on_admin, filters=messages))
         app.add_handler(MessageHandler(filters.COMMAND & messages, self.on_unknown_command))
         app.add_handler(MessageHandler(filters.TEXT & messages, self.on_text))
         app.add_handler(MessageHandler(messages & ~filters.StatusUpdate.ALL, self.on_other))
@@ -163,6 +170,7 @@ class TelegramChannel:
             logger.info("update %s seen before; ignored", update.update_id)
             raise ApplicationHandlerStop
         self._seen[update.update_id] = None
+        self.recorder.mark_seen("telegram", update.update_id)
         if len(self._seen) > 10_000:
             self._seen.popitem(last=False)
 
@@ -254,6 +262,44 @@ class TelegramChannel:
                 return
         lang = self._language(update)
         await self._send(update, self.engine_of().composer.notice(lang, "unknown_command"), quote=True)
+
+    # -- admin ----------------------------------------------------------------------------------
+
+    def is_admin(self, update: Update) -> bool:
+        """Whether the sender is one of the configured admins."""
+        user = update.effective_user
+        return self.admin is not None and user is not None and user.id in self.admin.user_ids
+
+    async def on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload, /stats, /report for admins; anyone else gets the unknown-command reply, nothing more."""
+        message = update.effective_message
+        if not self.is_admin(update) or self.admin is None or message is None or not message.text:
+            await self.on_unknown_command(update, context)
+            return
+        command = message.text.split()[0][1:].split("@")[0].lower()
+        job = {"reload": self.admin.reload, "stats": self.admin.stats, "report": self.admin.report}[command]
+        text = await asyncio.get_running_loop().run_in_executor(None, job)  # reload builds an index: off the loop
+        await self.send_plain(context.bot, message.chat_id, text)
+
+    async def send_plain(self, bot: Any, chat_id: int, text: str) -> None:
+        """Preformatted text (reports, errors) in as many messages as it takes."""
+        chunks: list[str] = []
+        for line in text.splitlines() or [""]:
+            line = line[:3500]
+            if chunks and len(chunks[-1]) + len(line) + 1 <= 3500:
+                chunks[-1] += "\n" + line
+            else:
+                chunks.append(line)
+        for chunk in chunks:
+            await bot.send_message(chat_id, f"<pre>{html.escape(chunk, quote=False)}</pre>")
+
+    async def notify_admins(self, bot: Any, text: str) -> None:
+        """Tell every admin (in their private chat with the bot); failures are logged, not raised."""
+        for user_id in sorted(self.admin.user_ids if self.admin else ()):
+            try:
+                await self.send_plain(bot, user_id, text)
+            except TelegramError as exc:
+                logger.warning("could not notify admin %s: %s", user_id, exc)
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -424,8 +470,18 @@ def build_application(
     return app
 
 
-async def serve(app: Application, settings: TelegramSettings, stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set: initialise (checks the token), poll or listen for webhooks, shut down."""
+async def serve(
+    app: Application,
+    settings: TelegramSettings,
+    stop: asyncio.Event,
+    service: Service | None = None,
+    channel: TelegramChannel | None = None,
+) -> None:
+    """Run until ``stop`` is set: initialise (checks the token), poll or listen for webhooks, shut down.
+
+    With a service, its background jobs (faq.yaml watching, daily purge) run too, and a rejected edit
+    of faq.yaml is sent to the admins.
+    """
     async with app:  # initialize() calls getMe: a rejected token raises InvalidToken here
         if app.post_init:
             await app.post_init(app)
@@ -449,18 +505,24 @@ async def serve(app: Application, settings: TelegramSettings, stop: asyncio.Even
                 drop_pending_updates=False,
             )
         logger.info("bot @%s is running (%s)", app.bot.username, settings.mode)
+        jobs = None
+        if service is not None:
+            notify = (lambda text: channel.notify_admins(app.bot, text)) if channel is not None else None
+            jobs = asyncio.create_task(service.background(notify))
         try:
             await stop.wait()
         finally:
             logger.info("stopping")
+            if jobs is not None:
+                jobs.cancel()
             if app.updater.running:
                 await app.updater.stop()
             await app.stop()
 
 
-def run(settings: Settings, engine: Engine, recorder: Recorder | None = None) -> int:
+def run(settings: Settings, service: Service) -> int:
     """`faqbot run`: serve until SIGINT or SIGTERM; startup failures become one-line FaqbotErrors."""
-    channel = TelegramChannel(lambda: engine, recorder or MemoryRecorder(), settings.matching.default_language)
+    channel = TelegramChannel(service.engine, service.recorder, settings.matching.default_language, admin=service)
     app = build_application(settings.telegram, channel)
 
     async def main() -> None:
@@ -468,7 +530,7 @@ def run(settings: Settings, engine: Engine, recorder: Recorder | None = None) ->
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(app, settings.telegram, stop)
+        await serve(app, settings.telegram, stop, service, channel)
 
     try:
         asyncio.run(main())
@@ -480,4 +542,5 @@ def run(settings: Settings, engine: Engine, recorder: Recorder | None = None) ->
         raise FaqbotError(f"cannot start the bot: {exc}") from None
     finally:
         channel.close()
+        service.close()
     return 0

@@ -1,0 +1,180 @@
+"""Hot reload: watch faq.yaml, validate it like `faqbot check`, build the new engine, swap it in.
+
+The served engine is one immutable object behind one reference: a question takes that reference when
+it starts and finishes on it, whatever happens meanwhile. A new file is read once (so a half-written
+file is never half-used), parsed, validated and indexed off the event loop; only a fully built engine
+replaces the old one. An invalid file changes nothing candidates see: the last good engine keeps
+serving and the problems are reported (file:line:col) to the log and to the listeners (admins).
+
+Watching polls the path's stat — it follows symlinks, so an editor's write-and-rename and a deployment's
+symlink swap both show up — then waits until the file stops changing before reading it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.errors import KnowledgeBaseError
+from bot.knowledge import KnowledgeBase, parse
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What one reload attempt did."""
+
+    ok: bool
+    changed: bool  # a new engine is being served
+    source: str
+    problems: tuple[str, ...] = ()
+    summary: str = ""
+    seconds: float = 0.0
+
+    def message(self) -> str:
+        """One human-readable report, as admins get it."""
+        if self.ok and self.changed:
+            return f"reloaded in {self.seconds:.2f} s: {self.summary}"
+        if self.ok:
+            return f"{self.source}: unchanged; serving {self.summary}"
+        head = f"{self.source}: not reloaded, still serving the last good version; {len(self.problems)} problem(s):"
+        return "\n".join([head, *self.problems])
+
+
+@dataclass
+class LiveEngine:
+    """The engine being served, and the file it comes from; reload() swaps in a new one if valid."""
+
+    path: Path
+    build: Callable[[KnowledgeBase], Engine]
+    engine: Engine
+    listeners: list[Callable[[ReloadResult], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._signature = self._stat()
+        self._served = self._hash(self._read_bytes())  # digest of the file behind the served engine
+        self._failed: tuple[str, ReloadResult] | None = None  # last invalid version and its report
+
+    @classmethod
+    def load(cls, path: str | Path, build: Callable[[KnowledgeBase], Engine]) -> LiveEngine:
+        """Load the file (raising KnowledgeBaseError if it is invalid) and serve it."""
+        path = Path(path)
+        kb = parse(path.read_text(encoding="utf-8"), str(path))
+        return cls(path, build, build(kb))
+
+    def __call__(self) -> Engine:
+        """The engine to answer the next question with."""
+        return self.engine
+
+    # -- checking -------------------------------------------------------------------------------
+
+    def _stat(self) -> tuple[int, int, int, int] | None:
+        try:
+            st = os.stat(self.path)  # follows symlinks: a swapped link changes inode and device
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _read_bytes(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except OSError:
+            return None
+
+    @staticmethod
+    def _hash(data: bytes | None) -> str:
+        return hashlib.sha256(data or b"").hexdigest()
+
+    def changed_on_disk(self) -> bool:
+        """True when the file's identity or contents look different from the last look."""
+        return self._stat() != self._signature
+
+    def reload(self, force: bool = False) -> ReloadResult:
+        """Read, validate and index the file; swap it in if valid. Unchanged bytes are not rebuilt."""
+        with self._lock:
+            started = time.perf_counter()
+            self._signature = self._stat()
+            data = self._read_bytes()
+            source = str(self.path)
+            if data is None:
+                return self._report(ReloadResult(False, False, source, (f"{source}: cannot read the file",)))
+            digest = self._hash(data)
+            if digest == self._served and not force:
+                return ReloadResult(True, False, source, summary=self.engine.kb.summary())
+            if self._failed and self._failed[0] == digest and not force:
+                return self._failed[1]  # already reported
+            try:
+                kb = parse(data.decode("utf-8"), source)
+                engine = self.build(kb)
+            except UnicodeDecodeError as exc:
+                return self._fail(
+                    digest, ReloadResult(False, False, source, (f"{source}: not UTF-8 text ({exc.reason})",))
+                )
+            except KnowledgeBaseError as exc:
+                return self._fail(digest, ReloadResult(False, False, source, tuple(str(p) for p in exc.problems)))
+            except Exception as exc:  # indexing failed: keep serving, say why
+                logger.exception("indexing %s failed", source)
+                return self._fail(digest, ReloadResult(False, False, source, (f"{source}: cannot index: {exc}",)))
+            self.engine = engine  # the swap: one reference assignment, atomic for every reader
+            self._served, self._failed = digest, None
+            result = ReloadResult(True, True, source, summary=kb.summary(), seconds=time.perf_counter() - started)
+            return self._report(result)
+
+    def _fail(self, digest: str, result: ReloadResult) -> ReloadResult:
+        self._failed = (digest, result)
+        return self._report(result)
+
+    def _report(self, result: ReloadResult) -> ReloadResult:
+        if result.ok:
+            logger.info("%s", result.message())
+        else:
+            for problem in result.problems:
+                logger.error("%s", problem)
+            logger.error("%s: not reloaded; still serving the last good version", result.source)
+        for listener in list(self.listeners):
+            try:
+                listener(result)
+            except Exception:  # a listener's bug must not stop reloading
+                logger.exception("reload listener failed")
+        return result
+
+    def check(self, settle: float = 0.2) -> ReloadResult | None:
+        """If the file changed, wait until it stops changing, then reload it; None when nothing changed."""
+        if not self.changed_on_disk():
+            return None
+        deadline = time.monotonic() + 5.0
+        seen = self._stat()
+        while time.monotonic() < deadline:  # an editor may still be writing
+            time.sleep(settle)
+            now = self._stat()
+            if now == seen and now is not None:
+                break
+            seen = now
+        if seen is None:
+            # Deleted (or mid-rename for longer than 5 s): keep serving; report once per disappearance.
+            if self._signature is not None:
+                self._signature = None
+                return self._report(ReloadResult(False, False, str(self.path), (f"{self.path}: file is missing",)))
+            return None
+        return self.reload()
+
+
+async def watch(live: LiveEngine, interval: float = 1.0) -> None:
+    """Check the file every ``interval`` seconds until cancelled; building runs on a worker thread."""
+    while True:
+        await asyncio.sleep(interval)
+        if live.changed_on_disk():
+            try:
+                await asyncio.to_thread(live.check)
+            except Exception:  # never let the watcher die: the next change is tried again
+                logger.exception("reloading %s failed", live.path)

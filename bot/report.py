@@ -1,0 +1,185 @@
+"""What recruiters read: counts per action and entry, unanswered questions grouped by similarity with the
+nearest existing entry, and the answers people disliked. Pure: rows in, text out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from bot.matching import Decision
+from bot.normalize import clean, tokens
+from bot.store import Row
+from bot.vocabulary import is_filler
+
+UNANSWERED = ("fallback", "clarify", "too_long")
+GROUP_SIMILARITY = 80  # token-set similarity (0-100) of normalised questions that count as "the same"
+SUGGEST_FLOOR = 35.0  # below this the nearest entry is no real match: suggest a new entry instead
+
+
+@dataclass
+class Group:
+    """Unanswered questions that ask the same thing."""
+
+    key: str
+    count: int = 0
+    examples: Counter[str] = field(default_factory=Counter)
+    nearest: str | None = None
+    nearest_score: float = 0.0
+
+    def suggestion(self) -> str:
+        """What a recruiter might do about it."""
+        if self.nearest and self.nearest_score >= SUGGEST_FLOOR:
+            return f"add as a phrasing of '{self.nearest}'?"
+        return "a new entry? (only if the interview answers it)"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `faqbot report` prints."""
+
+    since_label: str
+    total: int
+    actions: Counter[str]
+    entries: Counter[str]
+    groups: list[Group]
+    votes: dict[str, tuple[int, int]]
+
+    def disliked(self) -> list[tuple[str, int, int]]:
+        """(entry, 👎, 👍) for entries with any 👎, most disliked first."""
+        rows = [(e, down, up) for e, (up, down) in self.votes.items() if down]
+        return sorted(rows, key=lambda r: (-r[1], r[2], r[0]))
+
+
+def normalised(question: str) -> str:
+    """The question's content words as the matcher sees them: cleaned, particles, endings and fillers gone."""
+    return " ".join(t for t in tokens(clean(question)) if not is_filler(t))
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100: how alike two normalised questions are, ignoring word order and spacing (재택 근무/재택근무)."""
+    ca, cb = a.replace(" ", ""), b.replace(" ", "")
+    best = max(fuzz.token_sort_ratio(a, b), fuzz.ratio(ca, cb))
+    short, long_ = sorted((ca, cb), key=len)
+    if len(short) >= 4 and len(short) >= 0.5 * len(long_):  # one contains most of the other
+        best = max(best, fuzz.partial_ratio(short, long_))
+    return best
+
+
+def group_unanswered(questions: Sequence[str]) -> list[Group]:
+    """Group similar questions; most frequent groups first."""
+    counts = Counter(q.strip() for q in questions if q and q.strip())
+    by_form: Counter[str] = Counter()
+    originals: dict[str, Counter[str]] = {}
+    for q, n in counts.items():
+        form = normalised(q) or q.strip().lower()
+        by_form[form] += n
+        originals.setdefault(form, Counter())[q] += n
+    groups: list[Group] = []
+    for form, n in by_form.most_common():
+        home = next((g for g in groups if similarity(form, g.key) >= GROUP_SIMILARITY), None)
+        if home is None:
+            home = Group(form)
+            groups.append(home)
+        home.count += n
+        home.examples.update(originals[form])
+    return sorted(groups, key=lambda g: (-g.count, g.key))
+
+
+def build(
+    rows: Sequence[Row],
+    votes: dict[str, tuple[int, int]],
+    decide: Callable[[str], Decision] | None,
+    since_label: str,
+) -> Report:
+    """Summarise outcomes; ``decide`` (the matcher) names each group's nearest entry."""
+    actions = Counter(r.action for r in rows)
+    entries = Counter(r.entry_id for r in rows if r.entry_id and r.action in ("answer", "browse"))
+    groups = group_unanswered([r.question for r in rows if r.action in UNANSWERED and r.question])
+    if decide is not None:
+        for g in groups:
+            example = g.examples.most_common(1)[0][0]
+            decision = decide(example)
+            if decision.candidates:
+                g.nearest, g.nearest_score = decision.candidates[0].id, decision.candidates[0].score
+    return Report(since_label, len(rows), actions, entries, groups, votes)
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+
+
+def _tables(report: Report, limit: int) -> list[tuple[str, list[str], list[list[str]]]]:
+    total = report.total or 1
+    actions = [[a, str(n), f"{100 * n / total:.1f}%"] for a, n in report.actions.most_common()]
+    entries = [[e, str(n)] for e, n in report.entries.most_common()]
+    groups = [
+        [
+            str(g.count),
+            " | ".join(q for q, _ in g.examples.most_common(3)),
+            f"{g.nearest or '-'} ({g.nearest_score:.0f})" if g.nearest else "-",
+            g.suggestion(),
+        ]
+        for g in report.groups[:limit]
+    ]
+    disliked = [[e, str(down), str(up)] for e, down, up in report.disliked()[:limit]]
+    return [
+        ("Questions by outcome", ["action", "count", "share"], actions),
+        ("Answers by entry", ["entry", "count"], entries),
+        ("Unanswered questions, grouped", ["count", "examples", "nearest entry (score)", "suggestion"], groups),
+        ("Most disliked answers", ["entry", "👎", "👍"], disliked),
+    ]
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _plain(headers: list[str], rows: list[list[str]]) -> str:
+    cells = [headers, *rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return re.sub(r"([|\\])", r"\\\1", text).replace("\n", " ")
+
+
+def render(report: Report, fmt: str = "table", limit: int = 20) -> str:
+    """The report as a plain table, CSV (one row per line, with a section column) or Markdown."""
+    tables = _tables(report, limit)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["section", "key", "count", "detail", "suggestion"])
+        for a, n, share in tables[0][2]:
+            writer.writerow(["action", a, n, share, ""])
+        for e, n in tables[1][2]:
+            writer.writerow(["entry", e, n, "", ""])
+        for g in report.groups:
+            examples = " | ".join(q for q, _ in g.examples.most_common(3))
+            writer.writerow(["unanswered", examples, g.count, g.nearest or "", g.suggestion()])
+        for e, down, up in report.disliked():
+            writer.writerow(["disliked", e, down, f"up {up}", ""])
+        return out.getvalue()
+    head = f"{report.total} questions {report.since_label}"
+    if fmt == "markdown":
+        parts = [f"# faqbot report\n\n{head}."]
+        for title, headers, rows in tables:
+            lines = [f"## {title}", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+            lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows] or ["| (none) |"]
+            parts.append("\n".join(lines))
+        return "\n\n".join(parts) + "\n"
+    parts = [head]
+    for title, headers, rows in tables:
+        parts.append(f"{title}\n" + (_plain(headers, rows) if rows else "(none)"))
+    return "\n\n".join(parts) + "\n"
