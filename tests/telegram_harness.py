@@ -13,6 +13,7 @@ from bot.channels.telegram import TelegramChannel, Timeouts, build_application, 
 from bot.config import TelegramSettings
 from bot.engine import Engine
 from bot.outcomes import MemoryRecorder
+from bot.service import Service
 from tests.fakes.bot_api import Call, FakeBotAPI
 
 # Short timeouts so a "slow server" costs a test seconds, not minutes.
@@ -31,7 +32,7 @@ class Running:
 
     api: FakeBotAPI
     channel: TelegramChannel
-    recorder: MemoryRecorder
+    recorder: Any
     settings: TelegramSettings
     errors: list[BaseException] = field(default_factory=list)
 
@@ -52,20 +53,28 @@ class Running:
 @contextlib.asynccontextmanager
 async def running_bot(
     api: FakeBotAPI,
-    engine: Engine,
+    engine: Engine | None,
     *,
     pace: float = 0.0,
     timeouts: Timeouts = FAST,
-    recorder: MemoryRecorder | None = None,
+    recorder: Any = None,
+    service: Service | None = None,
     **settings: Any,
 ) -> AsyncIterator[Running]:
-    """Serve the bot until the block ends; waits until it polls (or its webhook is set)."""
-    recorder = recorder or MemoryRecorder()
+    """Serve the bot until the block ends; waits until it polls (or its webhook is set).
+
+    With a service, the bot runs as `faqbot run` does: its live engine, store, admins and background jobs.
+    """
+    if service is not None:
+        recorder = service.recorder
+        channel = TelegramChannel(service.engine, recorder, admin=service)
+    else:
+        recorder = recorder or MemoryRecorder()
+        channel = TelegramChannel(lambda: engine, recorder)
     tg = TelegramSettings(token=api.token, base_url=api.base_url, **settings)
-    channel = TelegramChannel(lambda: engine, recorder)
     app = build_application(tg, channel, pace=pace, timeouts=timeouts)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, tg, stop))
+    task = asyncio.create_task(serve(app, tg, stop, service, channel))
     run = Running(api, channel, recorder, tg)
     try:
         if tg.mode == "webhook":

@@ -1,0 +1,174 @@
+"""Hot reload of faq.yaml: valid and invalid edits, in place, by rename and by symlink swap, while answering."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import KnowledgeBase
+from bot.reload import LiveEngine, ReloadResult, watch
+from tests.conftest import FAQ
+
+NEW_ENTRY = """
+  - id: office-hours
+    title: {ko: 근무 시간, en: Office hours}
+    questions:
+      ko: [근무 시간은 어떻게 되나요]
+      en: [what are the office hours]
+    answer: {ko: 테스트용 답변입니다., en: A test answer.}
+"""
+
+
+def build(kb: KnowledgeBase) -> Engine:
+    return Engine.build(kb, None)
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def with_entry(path: Path) -> str:
+    return path.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_ENTRY
+
+
+def broken(path: Path) -> str:
+    return path.read_text(encoding="utf-8").replace("    questions:\n", "    qustions:\n", 1)
+
+
+def answer_id(live: LiveEngine, question: str) -> str | None:
+    return live().ask(question)[0].id
+
+
+def test_valid_edit_in_place_is_picked_up(faq: Path) -> None:
+    live = LiveEngine.load(faq, build)
+    before = live()
+    assert live.check() is None  # nothing changed yet
+    faq.write_text(with_entry(faq), encoding="utf-8")
+    result = live.check(settle=0.01)
+    assert result is not None and result.ok and result.changed
+    assert result.message().startswith("reloaded in ")
+    assert live() is not before
+    assert answer_id(live, "근무 시간은 어떻게 되나요?") == "office-hours"
+    assert before.kb.get("office-hours") is None  # the old engine is untouched (a question in flight)
+
+
+def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq: Path) -> None:
+    heard: list[ReloadResult] = []
+    live = LiveEngine.load(faq, build)
+    live.listeners.append(heard.append)
+    before = live()
+    faq.write_text(broken(faq), encoding="utf-8")
+    result = live.check(settle=0.01)
+    assert result is not None and not result.ok and not result.changed
+    assert live() is before
+    assert result.problems == (
+        f"{faq}:25:5: entry 'apply': 'questions' is missing",
+        f"{faq}:27:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?); "
+        "allowed: answer, browse, id, questions, quotes, related, title",
+    )
+    assert result.message().splitlines()[0].endswith("not reloaded, still serving the last good version; 2 problem(s):")
+    assert answer_id(live, "지원은 어떻게 해요?") == "apply"
+    assert heard == [result]
+    assert live.check() is None and live.reload() is result and heard == [result]  # told once, not per look
+
+
+def test_replace_by_rename_is_picked_up(faq: Path) -> None:
+    live = LiveEngine.load(faq, build)
+    tmp = faq.with_name(".faq.yaml.swp")
+    tmp.write_text(with_entry(faq), encoding="utf-8")
+    os.replace(tmp, faq)  # what vim, VS Code and most deploy tools do
+    result = live.check(settle=0.01)
+    assert result is not None and result.changed
+    assert answer_id(live, "근무 시간은 어떻게 되나요?") == "office-hours"
+
+
+def test_symlink_swap_is_picked_up(tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    v1.mkdir()
+    v2.mkdir()
+    (v1 / "faq.yaml").write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    (v2 / "faq.yaml").write_text(with_entry(v1 / "faq.yaml"), encoding="utf-8")
+    link = tmp_path / "faq.yaml"
+    link.symlink_to(v1 / "faq.yaml")
+    live = LiveEngine.load(link, build)
+    new_link = tmp_path / "faq.yaml.new"
+    new_link.symlink_to(v2 / "faq.yaml")
+    os.replace(new_link, link)  # an atomic deployment switch
+    result = live.check(settle=0.01)
+    assert result is not None and result.changed
+    assert answer_id(live, "근무 시간은 어떻게 되나요?") == "office-hours"
+
+
+def test_a_deleted_file_keeps_serving_and_comes_back(faq: Path) -> None:
+    heard: list[ReloadResult] = []
+    live = LiveEngine.load(faq, build)
+    live.listeners.append(heard.append)
+    text = faq.read_text(encoding="utf-8")
+    faq.unlink()
+    result = live.check(settle=0.01, patience=0.1)
+    assert result is not None and not result.ok and result.problems == (f"{faq}: file is missing",)
+    assert live.check(settle=0.01, patience=0.1) is None and len(heard) == 1
+    assert answer_id(live, "지원은 어떻게 해요?") == "apply"
+    faq.write_text(text + NEW_ENTRY, encoding="utf-8")
+    assert live.check(settle=0.01).changed
+
+
+def test_a_thousand_entry_file_reloads(tmp_path: Path) -> None:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    live = LiveEngine.load(path, build)
+    extra = "".join(
+        NEW_ENTRY.replace("office-hours", f"topic-{i}")
+        .replace("근무 시간은", f"주제 {i}번은")
+        .replace("what are the office hours", f"what about topic number {i}")
+        for i in range(990)
+    )
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    result = live.reload()
+    assert result.ok and len(live().kb.entries) == 15 + 990
+    assert answer_id(live, "주제 517번은 어떻게 되나요") == "topic-517"
+
+
+async def test_watcher_swaps_while_questions_are_answered(faq: Path) -> None:
+    live = LiveEngine.load(faq, build)
+    heard: list[ReloadResult] = []
+    live.listeners.append(heard.append)
+    answers: list[str | None] = []
+    stop = threading.Event()
+
+    def ask_forever() -> None:  # a steady stream of questions on another thread
+        while not stop.is_set():
+            answers.append(answer_id(live, "지원은 어떻게 해요?"))
+
+    asker = threading.Thread(target=ask_forever)
+    asker.start()
+    watcher = asyncio.create_task(watch(live, interval=0.05))
+    try:
+        faq.write_text(broken(faq), encoding="utf-8")
+        await wait_until(lambda: len(heard) == 1)
+        assert not heard[0].ok
+        faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+        await wait_until(lambda: len(heard) == 2)
+        assert heard[1].ok and heard[1].changed
+    finally:
+        watcher.cancel()
+        stop.set()
+        asker.join()
+    assert answers and set(answers) == {"apply"}  # never a wrong or failed answer during the swaps
+    assert answer_id(live, "근무 시간은 어떻게 되나요?") == "office-hours"
+
+
+async def wait_until(predicate, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.02)

@@ -1,0 +1,169 @@
+"""The SQLite store: migrations, what is kept (and hashed), retention, and failures that never block answering."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.outcomes import Feedback, Outcome
+from bot.store import MIGRATIONS, Store, migrate
+
+
+def outcome(action: str = "fallback", question: str = "연봉은 얼마예요?", user: str = "42", at: float | None = None):
+    entry = "culture" if action == "answer" else None
+    return Outcome("telegram", user, "ko", action, entry, 61.234, question, at=at or time.time())
+
+
+def test_migrations_on_memory_are_recorded_and_applied_once() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    assert migrate(conn) == [v for v, _, _ in MIGRATIONS]
+    assert migrate(conn) == []
+    rows = conn.execute("SELECT version, name FROM migrations ORDER BY version").fetchall()
+    assert rows == [(v, n) for v, n, _ in MIGRATIONS]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"outcomes", "feedback", "state", "seen_updates", "migrations"} <= tables
+
+
+def test_an_older_database_file_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)")
+    conn.executescript(MIGRATIONS[0][2])
+    conn.execute("INSERT INTO migrations VALUES (1, 'outcomes and feedback', 0)")
+    conn.execute(
+        "INSERT INTO outcomes (at, channel, user_hash, language, action, score) "
+        "VALUES (1, 'telegram', 'h', 'ko', 'answer', 90)"
+    )
+    conn.close()
+    store = Store(path)
+    try:
+        assert [r.action for r in store.outcomes()] == ["answer"]  # old rows survive
+        versions = [r[0] for r in sqlite3.connect(path).execute("SELECT version FROM migrations ORDER BY version")]
+        assert versions == [v for v, _, _ in MIGRATIONS]
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        store.close()
+
+
+def test_question_text_is_kept_only_where_recruiters_need_it_and_users_are_hashed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        store.record(outcome("answer", "회사 분위기는요?"))
+        store.record(outcome("clarify", "하둡이랑 스토리지"))
+        store.record(outcome("fallback", "연봉은 얼마예요?"))
+        store.feedback(Feedback("telegram", "42", "culture", -1))
+        store.flush()
+        rows = store.outcomes()
+        assert [(r.action, r.question) for r in rows] == [
+            ("answer", None),
+            ("clarify", "하둡이랑 스토리지"),
+            ("fallback", "연봉은 얼마예요?"),
+        ]
+        assert rows[0].score == 61.23
+        assert store.votes() == {"culture": (0, 1)}
+        hashes = {r[0] for r in sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT user_hash FROM outcomes")}
+        assert hashes == {store.hash_user("telegram", "42")} and "42" not in next(iter(hashes))
+    finally:
+        store.close()
+    other = Store(tmp_path / "other.sqlite3")
+    try:
+        assert other.hash_user("telegram", "42") != store.hash_user("telegram", "42")  # salt per database
+    finally:
+        other.close()
+
+
+def test_purge_blanks_old_question_text_and_keeps_the_counts(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    now = time.time()
+    try:
+        store.record(outcome(question="오래된 질문", at=now - 40 * 86400))
+        store.record(outcome(question="최근 질문", at=now - 2 * 86400))
+        store.flush()
+        assert store.purge(30, now=now) == 1
+        assert [r.question for r in store.outcomes()] == [None, "최근 질문"]
+        assert store.purge(30, now=now) == 0
+    finally:
+        store.close()
+
+
+def test_answered_updates_survive_a_restart(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    for update_id in (5, 6, 7):
+        store.mark_seen("telegram", update_id)
+    store.close()
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        assert sorted(store.seen("telegram")) == [5, 6, 7]
+        assert store.seen("kakao") == []
+    finally:
+        store.close()
+
+
+def test_a_locked_database_never_blocks_recording_and_is_logged_once(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")
+        started = time.perf_counter()
+        for i in range(300):
+            store.record(outcome(question=f"q{i}"))
+            if i % 100 == 0:
+                time.sleep(0.05)  # let the writer try (and fail) several batches
+        queued_in = time.perf_counter() - started
+        assert queued_in < 1.0  # 300 blocking writes would take 300 busy timeouts (1 s each)
+        store.flush(timeout=10)
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR and "cannot write" in r.getMessage()]
+        assert len(errors) == 1
+        assert "database is locked" in errors[0].getMessage()
+        blocker.execute("ROLLBACK")
+        store.record(outcome(question="after"))
+        store.flush()
+        assert [r.question for r in store.outcomes()] == ["after"]
+        assert "writing works again" in caplog.text
+    finally:
+        blocker.close()
+        store.close()
+
+
+def test_a_read_only_database_keeps_the_bot_answering(tmp_path: Path, caplog) -> None:
+    Store(tmp_path / "s.sqlite3").close()
+    store = Store(f"file:{tmp_path / 's.sqlite3'}?mode=ro")
+    try:
+        for _ in range(3):
+            store.record(outcome())
+            store.flush()
+        errors = [r for r in caplog.records if "cannot write" in r.getMessage()]
+        assert len(errors) == 1 and "readonly" in errors[0].getMessage()
+    finally:
+        store.close()
+
+
+def test_a_full_queue_drops_rows_and_says_so_once(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, queue_size=5)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")
+        for _ in range(50):
+            store.record(outcome())
+        assert caplog.text.count("write queue is full") == 1
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        store.close()
+
+
+@pytest.mark.parametrize("path", [":memory:"])
+def test_memory_store_works_for_trying_things(path: str) -> None:
+    store = Store(path)
+    try:
+        store.record(outcome())
+        store.flush()
+        assert len(store.outcomes()) == 1
+    finally:
+        store.close()
