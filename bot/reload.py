@@ -65,6 +65,7 @@ class LiveEngine:
         self._served = self._hash(self._read_bytes())  # digest of the file behind the served engine
         self._failed: tuple[str, ReloadResult] | None = None  # last invalid version and its report
         self._warming: threading.Event | None = None
+        self._tell = True
         self.warm()
 
     def warm(self) -> None:
@@ -122,9 +123,13 @@ class LiveEngine:
         """True when the file's identity or contents look different from the last look."""
         return self._stat() != self._signature
 
-    def reload(self, force: bool = False) -> ReloadResult:
-        """Read, validate and index the file; swap it in if valid. Unchanged bytes are not rebuilt."""
+    def reload(self, force: bool = False, tell_listeners: bool = True) -> ReloadResult:
+        """Read, validate and index the file; swap it in if valid. Unchanged bytes are not rebuilt.
+
+        ``tell_listeners=False`` is for a reload someone asked for (/reload): they get the result itself.
+        """
         with self._lock:
+            self._tell = tell_listeners
             started = time.perf_counter()
             self._signature = self._stat()
             data = self._read_bytes()
@@ -165,7 +170,7 @@ class LiveEngine:
             for problem in result.problems:
                 logger.error("%s", problem)
             logger.error("%s: not reloaded; still serving the last good version", result.source)
-        for listener in list(self.listeners):
+        for listener in list(self.listeners) if self._tell else ():
             try:
                 listener(result)
             except Exception:  # a listener's bug must not stop reloading

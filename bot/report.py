@@ -21,7 +21,6 @@ from bot.vocabulary import is_filler
 
 UNANSWERED = ("fallback", "clarify", "too_long")
 GROUP_SIMILARITY = 80  # token-set similarity (0-100) of normalised questions that count as "the same"
-SUGGEST_FLOOR = 35.0  # below this the nearest entry is no real match: suggest a new entry instead
 
 
 @dataclass
@@ -33,10 +32,14 @@ class Group:
     examples: Counter[str] = field(default_factory=Counter)
     nearest: str | None = None
     nearest_score: float = 0.0
+    action_now: str | None = None  # what the current knowledge base does with the question
 
     def suggestion(self) -> str:
         """What a recruiter might do about it."""
-        if self.nearest and self.nearest_score >= SUGGEST_FLOOR:
+        if self.action_now == "answer":
+            return f"answered now (by '{self.nearest}')"
+        if self.action_now == "clarify" and self.nearest:
+            # The matcher sees a close entry: a phrasing there may settle it (if that is what was asked).
             return f"add as a phrasing of '{self.nearest}'?"
         return "a new entry? (only if the interview answers it)"
 
@@ -107,6 +110,7 @@ def build(
         for g in groups:
             example = g.examples.most_common(1)[0][0]
             decision = decide(example)
+            g.action_now = decision.action
             if decision.candidates:
                 g.nearest, g.nearest_score = decision.candidates[0].id, decision.candidates[0].score
     return Report(since_label, len(rows), actions, entries, groups, votes)

@@ -70,7 +70,7 @@ class Service:
 
     def reload(self) -> str:
         """Reload faq.yaml now; the result or every problem."""
-        return self.live.reload().message()
+        return self.live.reload(tell_listeners=False).message()
 
     def stats(self, hours: float = 24) -> str:
         """Counts of the last ``hours``."""

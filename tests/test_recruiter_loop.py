@@ -1,0 +1,269 @@
+"""The recruiter loop through the running Telegram bot: admin commands, live reload, the store, reports."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.config import AdminSettings, Settings, StoreSettings
+from bot.engine import Engine
+from bot.knowledge import KnowledgeBase
+from bot.outcomes import Outcome
+from bot.reload import LiveEngine
+from bot.report import build, group_unanswered, render
+from bot.service import Service
+from bot.store import Store
+from tests.conftest import FAQ
+from tests.fakes.bot_api import FakeBotAPI, parse_html
+from tests.telegram_harness import running_bot
+from tests.test_cli import faqbot
+
+ADMIN = 4242
+NEW_ENTRY = """
+  - id: office-hours
+    questions:
+      ko: [근무 시간은 어떻게 되나요]
+      en: [what are the office hours]
+    answer: {ko: 테스트용 답변입니다., en: A test answer.}
+"""
+
+
+def lexical(kb: KnowledgeBase) -> Engine:
+    return Engine.build(kb, None)
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def service(tmp_path: Path, faq: Path):
+    settings = Settings(
+        faq_path=str(faq),
+        faq_watch_seconds=0.1,
+        store=StoreSettings(str(tmp_path / "faqbot.sqlite3"), 30),
+        admin=AdminSettings([ADMIN]),
+    )
+    store = Store(settings.store.path)
+    svc = Service(settings, LiveEngine.load(faq, lexical), store, store)
+    yield svc
+    store.close()
+
+
+@pytest.fixture
+async def api():
+    server = await FakeBotAPI().start()
+    yield server
+    await server.stop()
+
+
+def text_of(call) -> str:
+    return parse_html(call.params["text"])
+
+
+# -- admin commands --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/stats", "/report", "/reload"])
+async def test_non_admins_get_exactly_the_unknown_command_reply(api, service, command) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        [unknown] = await bot.ask(1, "/salary")
+        [refused] = await bot.ask(1, command)
+    assert refused.params["text"] == unknown.params["text"]
+    assert refused.params.get("reply_markup") == unknown.params.get("reply_markup")
+
+
+async def test_stats_counts_the_last_day(api, service) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        await bot.ask(7, "지원은 어떻게 해요?")
+        await bot.ask(8, "연봉은 얼마예요?")
+        service.store.flush()
+        [stats] = await bot.ask(ADMIN, "/stats")
+    text = text_of(stats)
+    assert text.startswith("2 questions in the last 24 h")
+    assert "answer: 1" in text and "fallback: 1" in text
+    assert stats.params["text"].startswith("<pre>")
+
+
+async def test_report_shows_unanswered_groups_with_a_suggestion(api, service) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        for user, q in [(1, "연봉은 얼마예요?"), (2, "연봉 얼마에요"), (3, "재택근무 되나요?")]:
+            await bot.ask(user, q)
+        service.store.flush()
+        [report] = await bot.ask(ADMIN, "/report")
+    lines = text_of(report).splitlines()
+    assert lines[0] == "top unanswered questions, last 7 days:"
+    assert lines[1].startswith("2× ") and "연봉" in lines[1]
+
+
+async def test_admin_reload_reports_errors_and_keeps_serving(api, service, faq) -> None:
+    service.settings = Settings(**{**service.settings.__dict__, "faq_watch_seconds": 0})  # only /reload
+    async with running_bot(api, None, service=service) as bot:
+        faq.write_text(faq.read_text(encoding="utf-8").replace("    answer:\n", "    answr:\n", 1), encoding="utf-8")
+        [result] = await bot.ask(ADMIN, "/reload")
+        [still] = await bot.ask(9, "지원은 어떻게 해요?")
+        faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+        [ok] = await bot.ask(ADMIN, "/reload")
+        [new] = await bot.ask(9, "근무 시간은 어떻게 되나요?")
+    lines = text_of(result).splitlines()
+    assert "not reloaded, still serving the last good version" in lines[0]
+    assert any(f"{faq}:" in line and "unknown key 'answr' (did you mean 'answer'?)" in line for line in lines)
+    assert text_of(still).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
+    assert text_of(ok).startswith("reloaded in ")
+    assert text_of(new).startswith("테스트용 답변입니다.")
+
+
+async def test_a_broken_save_is_sent_to_admins_and_changes_nothing(api, service, faq) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        faq.write_text(faq.read_text(encoding="utf-8").replace("languages: [ko, en]", "languages: [ko, en"), "utf-8")
+        await api.wait_for(lambda: len(api.sent(ADMIN)) == 1, timeout=15)
+        [answer] = await bot.ask(9, "지원은 어떻게 해요?")
+        faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+        await api.wait_for(lambda: service.engine().kb.get("office-hours") is not None, timeout=15)
+        [new] = await bot.ask(9, "근무 시간은 어떻게 되나요?")
+    alert = text_of(api.sent(ADMIN)[0])
+    assert "not reloaded, still serving the last good version" in alert
+    assert f"{faq}:" in alert and "YAML syntax error" in alert
+    assert text_of(answer).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
+    assert text_of(new).startswith("테스트용 답변입니다.")
+    assert len(api.sent(ADMIN)) == 1  # a good reload is logged, not messaged
+
+
+# -- the store behind the bot ----------------------------------------------------------------------
+
+
+async def test_outcomes_and_votes_reach_the_store_with_hashed_users(api, service, tmp_path) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        [answer] = await bot.ask(31337, "지원은 어떻게 해요?")
+        await bot.ask(31337, "연봉은 얼마예요?")
+        api.press(31337, "f:ko:-:apply", answer.result)
+        await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 1)
+    service.store.flush()
+    db = sqlite3.connect(tmp_path / "faqbot.sqlite3")
+    rows = db.execute("SELECT channel, action, entry_id, question, user_hash FROM outcomes ORDER BY id").fetchall()
+    assert [r[:4] for r in rows] == [
+        ("telegram", "answer", "apply", None),
+        ("telegram", "fallback", None, "연봉은 얼마예요?"),
+    ]
+    assert all("31337" not in r[4] for r in rows)
+    assert db.execute("SELECT entry_id, vote FROM feedback").fetchall() == [("apply", -1)]
+
+
+async def test_a_read_only_database_never_stops_answers(api, tmp_path, faq, caplog) -> None:
+    Store(tmp_path / "ro.sqlite3").close()
+    store = Store(f"file:{tmp_path / 'ro.sqlite3'}?mode=ro")
+    svc = Service(
+        Settings(faq_path=str(faq), admin=AdminSettings([ADMIN])), LiveEngine.load(faq, lexical), store, store
+    )
+    try:
+        async with running_bot(api, None, service=svc) as bot:
+            for user in range(1, 6):
+                [reply] = await bot.ask(user, "지원은 어떻게 해요?")
+                assert text_of(reply).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
+        store.flush()
+    finally:
+        store.close()
+    assert caplog.text.count("cannot write") == 1
+
+
+async def test_restart_after_a_crash_does_not_answer_again(api, service) -> None:
+    # The first run answers but never confirms the offset (as after SIGKILL); the store remembers.
+    async with running_bot(api, None, service=service) as bot:
+        await bot.ask(5, "지원은 어떻게 해요?")
+        service.store.flush()
+    answered = api._update_id
+    # The server hands the answered update out again, as it does when the offset was never confirmed.
+    api.pending.append({"update_id": answered, "message": _message(api, 5, "지원은 어떻게 해요?")})
+    async with running_bot(api, None, service=service):
+        await asyncio.sleep(1.0)
+    assert len(api.sent(5)) == 1
+
+
+def _message(api: FakeBotAPI, user_id: int, text: str) -> dict:
+    user = api.user(user_id)
+    return {"message_id": 1, "date": 0, "chat": {"id": user_id, "type": "private", "first_name": "U"}, "from": user,
+            "text": text}  # fmt: skip
+
+
+# -- faqbot report -----------------------------------------------------------------------------------
+
+
+MISSES = [
+    "연봉은 얼마예요?",
+    "연봉 얼마에요",
+    "연봉이 얼마인가요?",
+    "재택근무 되나요?",
+    "재택 근무 가능해요?",
+    "What is the salary?",
+    "salary range?",
+    "판교 사무실 위치",
+]
+
+
+def test_report_groups_misses_by_meaning_not_spelling() -> None:
+    groups = group_unanswered(MISSES)
+    assert [(g.count, sorted(g.examples)) for g in groups] == [
+        (3, ["연봉 얼마에요", "연봉은 얼마예요?", "연봉이 얼마인가요?"]),
+        (2, ["What is the salary?", "salary range?"]),
+        (2, ["재택 근무 가능해요?", "재택근무 되나요?"]),
+        (1, ["판교 사무실 위치"]),
+    ]
+
+
+def test_report_names_the_nearest_entry_and_the_most_disliked(engine: Engine, tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        for q in [*MISSES, "하둡이랑 스토리지", "하둡이랑 스토리지 팀"]:
+            store.record(Outcome("telegram", "1", "ko", "clarify" if "하둡" in q else "fallback", None, 40, q))
+        store.record(Outcome("telegram", "1", "ko", "answer", "culture", 90, "분위기"))
+        from bot.outcomes import Feedback
+
+        for vote, entry in [(-1, "culture"), (-1, "culture"), (1, "culture"), (-1, "apply")]:
+            store.feedback(Feedback("telegram", "1", entry, vote))
+        store.flush()
+        report = build(store.outcomes(), store.votes(), engine.matcher.decide, "in the last 7d")
+    finally:
+        store.close()
+    hadoop = next(g for g in report.groups if "하둡이랑 스토리지" in g.examples)
+    assert hadoop.count == 2 and hadoop.nearest in ("team-hadoop", "team-storage")
+    assert hadoop.suggestion() == f"add as a phrasing of '{hadoop.nearest}'?"
+    salary = report.groups[0]
+    assert salary.suggestion() == "a new entry? (only if the interview answers it)"
+    assert report.disliked() == [("culture", 2, 1), ("apply", 1, 0)]
+    rows = list(csv.reader(io.StringIO(render(report, "csv"))))
+    assert rows[0] == ["section", "key", "count", "detail", "suggestion"]
+    assert ["disliked", "culture", "2", "up 1", ""] in rows
+    md = render(report, "markdown")
+    assert "## Unanswered questions, grouped" in md and "| count | examples |" in md
+    table = render(report, "table")
+    assert table.startswith("11 questions in the last 7d")
+
+
+def test_faqbot_report_command(tmp_path: Path) -> None:
+    db = tmp_path / "faqbot.sqlite3"
+    store = Store(db)
+    for q in MISSES:
+        store.record(Outcome("telegram", "1", "ko", "fallback", None, 20, q))
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n[store]\npath = "faqbot.sqlite3"\n')
+    result = faqbot("report", "--config", str(config), "--since", "30d", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# faqbot report\n\n8 questions in the last 30d.")
+    bad = faqbot("report", "--config", str(config), "--since", "7x")
+    assert (bad.returncode, bad.stderr) == (
+        1,
+        "faqbot: --since '7x': use a number and a unit, e.g. 7d, 24h, 30m, 2w, or 'all'\n",
+    )
+    db.unlink()
+    missing = faqbot("report", "--config", str(config))
+    assert missing.returncode == 1
+    assert missing.stderr == f"faqbot: {db}: no store yet; it appears once the bot has answered a question\n"
