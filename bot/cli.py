@@ -91,17 +91,29 @@ def _save_cache(engine: Engine) -> None:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Talk to the bot in the terminal."""
+    """Talk to the bot in the terminal; edits of faq.yaml apply from the next question."""
     from bot.channels.console import chat
+    from bot.engine import Engine
+    from bot.reload import LiveEngine
+    from bot.semantic import load_embedder
 
-    engine = _engine(args)
+    settings = _settings(args)
+    embedder = load_embedder(settings.matching.semantic, settings.cache_dir())
+    live = LiveEngine.load(
+        args.faq or settings.faq_path, lambda kb: Engine.build(kb, embedder, settings.matching.default_language)
+    )
+
+    def engine_of() -> Engine:
+        live.check(settle=0.05)  # a changed file is validated and swapped in; a broken one only logged
+        return live()
+
     try:
-        return chat(lambda: engine, sys.stdin, sys.stdout, sys.stdin.isatty())
+        return chat(engine_of, sys.stdin, sys.stdout, sys.stdin.isatty())
     except KeyboardInterrupt:
         print()
         return 0
     finally:
-        _save_cache(engine)
+        _save_cache(live())
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

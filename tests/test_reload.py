@@ -172,3 +172,34 @@ async def wait_until(predicate, timeout: float = 10.0) -> None:
     while not predicate():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+def test_console_chat_picks_up_an_edit_between_questions(faq: Path) -> None:
+    import io
+
+    from bot.channels.console import chat
+
+    live = LiveEngine.load(faq, build)
+
+    def engine_of() -> Engine:
+        live.check(settle=0.01)
+        return live()
+
+    class Typist(io.StringIO):
+        """Types two questions and saves faq.yaml in between, as a recruiter trying an edit would."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines = ["근무 시간은 어떻게 되나요?\n", "근무 시간은 어떻게 되나요?\n"]
+
+        def readline(self, *_: object) -> str:
+            if len(self.lines) == 1:
+                faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+            return self.lines.pop(0) if self.lines else ""
+
+    out = io.StringIO()
+    assert chat(engine_of, Typist(), out, interactive=False) == 0
+    text = out.getvalue()
+    assert text.count("테스트용 답변입니다.") == 1  # answered once: after the edit, not before
+    before = text[: text.index("테스트용 답변입니다.")]
+    assert "죄송해요, 그 질문에는 답을 드릴 수 없어요." in before or "이 중에 궁금하신 게 있나요?" in before
