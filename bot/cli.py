@@ -163,6 +163,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise FaqbotError(redactor.clean(str(exc))) from None
 
 
+def cmd_kakao(args: argparse.Namespace) -> int:
+    """Serve the KakaoTalk (Open Builder) skill endpoint until SIGINT/SIGTERM."""
+    from bot.channels.kakao import run
+    from bot.service import Service
+
+    settings = _settings(args)
+    logs.setup(args.verbose, service=True)
+    logs.redact(settings.kakao.secret)
+    return run(settings, Service.open(settings, args.faq))
+
+
 _SPAN = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -233,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="run the Telegram bot (polling or webhook, per the config)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("kakao", parents=[common], help="serve the KakaoTalk (Open Builder) skill endpoint")
+    p.set_defaults(func=cmd_kakao)
 
     p = sub.add_parser("report", parents=[common], help="what went unanswered and what people disliked")
     p.add_argument("--since", default="7d", help="period: 7d (default), 24h, 30m, 2w or all")

@@ -37,6 +37,16 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class KakaoSettings:
+    """[kakao]"""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/kakao/skill"
+    secret: str = field(default="", repr=False)  # if set, requests must carry it in X-Skill-Secret
+
+
+@dataclass(frozen=True)
 class StoreSettings:
     """[store]"""
 
@@ -59,6 +69,7 @@ class Settings:
     faq_watch_seconds: float = 1.0  # how often the running bot looks for faq.yaml changes; 0 = never
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    kakao: KakaoSettings = field(default_factory=KakaoSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
     source: str = "(defaults)"
@@ -102,7 +113,7 @@ def load_settings(path: str | Path | None) -> Settings:
             raise ConfigError(f"{source}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
-    allowed = {"faq", "matching", "telegram", "store", "admin"}
+    allowed = {"faq", "matching", "telegram", "kakao", "store", "admin"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{source}: unknown section [{key}]; known: {', '.join(sorted(allowed))}")
@@ -122,6 +133,11 @@ def load_settings(path: str | Path | None) -> Settings:
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if token:
         telegram = TelegramSettings(**{**{f.name: getattr(telegram, f.name) for f in fields(telegram)}, "token": token})
+    kakao = _section(KakaoSettings, data.get("kakao", {}), "kakao", source)
+    if not kakao.path.startswith("/"):
+        raise ConfigError(f'{source}: [kakao] path must start with "/", e.g. "/kakao/skill"')
+    if not 0 < kakao.port < 65536:
+        raise ConfigError(f"{source}: [kakao] port must be between 1 and 65535")
     store = _section(StoreSettings, data.get("store", {}), "store", source)
     if store.path and path is not None and not Path(store.path).is_absolute() and store.path != ":memory:":
         store = StoreSettings(str(Path(path).parent / store.path), store.retention_days)
@@ -135,6 +151,7 @@ def load_settings(path: str | Path | None) -> Settings:
         faq_watch_seconds=float(watch),
         matching=matching,
         telegram=telegram,
+        kakao=kakao,
         store=store,
         admin=admin,
         source=source,

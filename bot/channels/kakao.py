@@ -1,0 +1,206 @@
+"""The KakaoTalk channel: an HTTP skill server for Kakao i Open Builder (skill payload v2).
+
+Open Builder POSTs each utterance as JSON and waits up to 5 seconds for the skill response. The
+question is in ``userRequest.utterance`` and the user in ``userRequest.user.id``. Anything a client can
+send that is wrong gets a 4xx with a JSON ``{"error": ...}`` body: 400 (not JSON, no utterance, wrong
+content type), 403 (wrong ``X-Skill-Secret``), 404, 405, 413 (body over 64 KB). A failure of our own
+still answers 200 with an apology, so the user is never left without a reply.
+
+HTTP stack: aiohttp. It gives an application and runner that start and stop inside our own event loop
+(tests run a real client against it), enforces the body limit itself (client_max_size), and is the
+stack the test suite's fake servers already use. PTB's tornado server is internal to its webhook mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.kakao_render import TopicIndex, error_body, response, topics_page
+from bot.config import KakaoSettings, Settings
+from bot.engine import Engine
+from bot.errors import FaqbotError
+from bot.outcomes import Outcome
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+MAX_QUESTION = 500  # characters, as in the Telegram channel
+SECRET_HEADER = "X-Skill-Secret"
+
+
+class BadRequest(Exception):
+    """A client error: the status and the message for the JSON body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
+    """(utterance, user id) of a skill payload; BadRequest for anything else."""
+    if content_type != "application/json":
+        raise BadRequest(400, f"expected Content-Type application/json, got {content_type or 'none'}")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest(400, f"body is not valid JSON: {exc}") from None
+    request = payload.get("userRequest") if isinstance(payload, dict) else None
+    if not isinstance(request, dict):
+        raise BadRequest(400, "missing userRequest")
+    utterance = request.get("utterance")
+    if not isinstance(utterance, str):
+        raise BadRequest(400, "missing userRequest.utterance (a string)")
+    user = request.get("user")
+    user_id = ""
+    if isinstance(user, dict):
+        props = user.get("properties") if isinstance(user.get("properties"), dict) else {}
+        user_id = str(user.get("id") or props.get("plusfriendUserKey") or "")
+    return utterance, user_id
+
+
+class KakaoSkill:
+    """The skill: turns an utterance into a skill response using the current engine."""
+
+    def __init__(self, engine_of: Any, recorder: Any | None = None) -> None:
+        self.engine_of = engine_of
+        self.recorder = recorder
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-kakao")
+        self._topics: tuple[int, TopicIndex] | None = None
+
+    def _topic_index(self, engine: Engine) -> TopicIndex:
+        if self._topics is None or self._topics[0] != id(engine.kb):  # rebuilt after a reload
+            self._topics = (id(engine.kb), TopicIndex.of(engine.kb))
+        return self._topics[1]
+
+    def answer(self, utterance: str) -> tuple[dict[str, Any], str, str | None, float, str]:
+        """(skill response, action, entry id, score, language) for one utterance. Pure but for the engine."""
+        engine: Engine = self.engine_of()
+        text = " ".join(utterance.split())
+        lang = engine.matcher.language_of(text) if text else engine.kb.languages[0]
+        if not text:
+            return response(engine.composer.notice(lang, "help")), "empty", None, 0.0, lang
+        if len(text) > MAX_QUESTION:
+            lang = engine.matcher.language_of(text[:MAX_QUESTION])
+            return response(engine.composer.notice(lang, "too_long")), "too_long", None, 0.0, lang
+        page = topics_page(text)
+        if page is not None:
+            return response(engine.composer.topics(lang), page), "topics", None, 0.0, lang
+        hit = self._topic_index(engine).entry(text)
+        if hit is not None:  # a topic quick reply (or someone typing a title exactly)
+            entry, title_lang = hit
+            return response(engine.composer.entry(entry, title_lang)), "browse", entry.id, 100.0, title_lang
+        decision, reply = engine.ask(text)
+        return response(reply), decision.action, decision.id, decision.score, reply.language
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """POST handler of the skill endpoint."""
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _json(413, error_body(f"body larger than {MAX_BODY} bytes"))
+        try:
+            utterance, user = parse_request(body, request.content_type)
+        except BadRequest as exc:
+            return _json(exc.status, error_body(str(exc)))
+        try:
+            loop = asyncio.get_running_loop()
+            result, action, entry_id, score, lang = await loop.run_in_executor(self._executor, self.answer, utterance)
+        except Exception:  # our failure, not the client's: log it, still give the user an answer
+            logger.exception("answering a Kakao utterance failed")
+            return _json(200, self._apology())
+        if self.recorder is not None and action != "empty":
+            self.recorder.record(Outcome("kakao", user, lang, action, entry_id, score, utterance[:MAX_QUESTION]))
+        return _json(200, result)
+
+    def _apology(self) -> dict[str, Any]:
+        try:
+            engine: Engine = self.engine_of()
+            return response(engine.composer.notice(engine.kb.languages[0], "error"))
+        except Exception:
+            return {
+                "version": "2.0",
+                "template": {"outputs": [{"simpleText": {"text": "죄송해요, 잠시 후 다시 물어봐 주세요."}}]},
+            }
+
+    def close(self) -> None:
+        """Stop the worker thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _json(status: int, body: dict[str, Any]) -> web.Response:
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
+    """The aiohttp application: the skill endpoint, a health check, and JSON errors for everything else."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == settings.path and settings.secret and request.headers.get(SECRET_HEADER) != settings.secret:
+            return _json(403, error_body(f"missing or wrong {SECRET_HEADER} header"))
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:  # 404, 405, 413 raised by aiohttp itself
+            return _json(exc.status, error_body(exc.reason))
+        except Exception:
+            logger.exception("unexpected error serving %s", request.path)
+            return _json(200, skill._apology())
+
+    async def health(request: web.Request) -> web.Response:
+        engine: Engine = skill.engine_of()
+        return _json(200, {"ok": True, "entries": len(engine.kb.entries)})
+
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
+    app.router.add_post(settings.path, skill.handle)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def serve(skill: KakaoSkill, settings: KakaoSettings, stop: asyncio.Event, service: Any = None) -> int:
+    """Listen until ``stop`` is set; returns the port (useful with port 0 in tests)."""
+    runner = web.AppRunner(build_app(skill, settings), handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.listen, settings.port)
+    await site.start()
+    logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, settings.port, settings.path)
+    jobs = asyncio.create_task(service.background()) if service is not None else None
+    try:
+        await stop.wait()
+    finally:
+        if jobs is not None:
+            jobs.cancel()
+        await runner.cleanup()
+    return settings.port
+
+
+def run(settings: Settings, service: Any) -> int:
+    """`faqbot kakao`: serve until SIGINT or SIGTERM."""
+    skill = KakaoSkill(service.engine, service.recorder)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(skill, settings.kakao, stop, service)
+
+    started = time.monotonic()
+    try:
+        asyncio.run(main())
+    except OSError as exc:  # the port is taken, or the address does not exist
+        raise FaqbotError(
+            f"cannot listen on {settings.kakao.listen}:{settings.kakao.port}: {exc.strerror or exc}"
+        ) from None
+    finally:
+        skill.close()
+        service.close()
+        logger.info("stopped after %.0f s", time.monotonic() - started)
+    return 0
