@@ -64,9 +64,6 @@ def answer_latencies(live: LiveEngine, seconds: float) -> list[float]:
 
 
 def main() -> None:
-    if "--switch" in sys.argv:
-        sys.setswitchinterval(float(sys.argv[sys.argv.index("--switch") + 1]))
-        del sys.argv[sys.argv.index("--switch") : sys.argv.index("--switch") + 2]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)

@@ -103,3 +103,66 @@ async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) ->
     # The last getUpdates confirmed the answered update, so a restart would not see it again.
     assert int(api.of("getUpdates")[-1].params["offset"]) == update_id + 1
     assert api.pending == []
+
+
+async def test_faqbot_kakao_serves_records_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import aiohttp
+
+    from tests.telegram_harness import free_port
+
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n[kakao]\nport = {port}\nsecret = "skill-secret-xyz"\n'
+        '[store]\npath = "bot.sqlite3"\n',
+        encoding="utf-8",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "kakao", "--config", str(config), cwd=ROOT, stderr=asyncio.subprocess.PIPE
+    )
+    body = {"userRequest": {"utterance": "지원은 어떻게 해요?", "user": {"id": "u1", "type": "botUserKey"}}}
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                        if r.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            url = f"http://127.0.0.1:{port}/kakao/skill"
+            async with http.post(url, json=body, headers={"X-Skill-Secret": "skill-secret-xyz"}) as r:
+                answer = await r.json()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert answer["template"]["outputs"][0]["simpleText"]["text"].startswith(
+        "카카오 플랫폼/인프라실 경력 개발자 영입에"
+    )
+    import sqlite3
+
+    rows = (
+        sqlite3.connect(tmp_path / "bot.sqlite3").execute("SELECT channel, action, entry_id FROM outcomes").fetchall()
+    )
+    assert rows == [("kakao", "answer", "apply")]
+    assert "s3" not in err.decode().replace("s3cret", "")
+
+
+async def test_faqbot_kakao_on_a_taken_port_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "config.toml"
+        config.write_text(f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n[kakao]\nport = {port}\n')
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "kakao", "--config", str(config), cwd=ROOT, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    lines = [line for line in err.decode().splitlines() if line.startswith("faqbot:")]
+    assert lines == [f"faqbot: cannot listen on 127.0.0.1:{port}: address already in use"]
+    assert "Traceback" not in err.decode()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -196,9 +197,8 @@ def run(settings: Settings, service: Any) -> int:
     try:
         asyncio.run(main())
     except OSError as exc:  # the port is taken, or the address does not exist
-        raise FaqbotError(
-            f"cannot listen on {settings.kakao.listen}:{settings.kakao.port}: {exc.strerror or exc}"
-        ) from None
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise FaqbotError(f"cannot listen on {settings.kakao.listen}:{settings.kakao.port}: {reason}") from None
     finally:
         skill.close()
         service.close()
