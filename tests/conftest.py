@@ -30,3 +30,27 @@ def engine(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Engin
 def lexical_engine(kb: KnowledgeBase) -> Engine:
     """The engine a machine without the embedding layer runs."""
     return Engine.build(kb, None)
+
+
+# An entry recruiters might add while the bot runs (reload tests).
+NEW_ENTRY = """
+  - id: office-hours
+    title: {ko: 근무 시간, en: Office hours}
+    questions:
+      ko: [근무 시간은 어떻게 되나요]
+      en: [what are the office hours]
+    answer: {ko: 테스트용 답변입니다., en: A test answer.}
+"""
+
+
+def lexical_build(kb: KnowledgeBase) -> Engine:
+    """Index a knowledge base without the semantic layer (fast, for reload tests)."""
+    return Engine.build(kb, None)
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    """A copy of the shipped faq.yaml that a test may edit."""
+    path = tmp_path / "faq.yaml"
+    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    return path

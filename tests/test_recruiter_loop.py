@@ -12,36 +12,17 @@ import pytest
 
 from bot.config import AdminSettings, Settings, StoreSettings
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase
 from bot.outcomes import Outcome
 from bot.reload import LiveEngine
 from bot.report import build, group_unanswered, render
 from bot.service import Service
 from bot.store import Store
-from tests.conftest import FAQ
+from tests.conftest import FAQ, NEW_ENTRY, lexical_build
 from tests.fakes.bot_api import FakeBotAPI, parse_html
 from tests.telegram_harness import running_bot
 from tests.test_cli import faqbot
 
 ADMIN = 4242
-NEW_ENTRY = """
-  - id: office-hours
-    questions:
-      ko: [근무 시간은 어떻게 되나요]
-      en: [what are the office hours]
-    answer: {ko: 테스트용 답변입니다., en: A test answer.}
-"""
-
-
-def lexical(kb: KnowledgeBase) -> Engine:
-    return Engine.build(kb, None)
-
-
-@pytest.fixture
-def faq(tmp_path: Path) -> Path:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -53,7 +34,7 @@ def service(tmp_path: Path, faq: Path):
         admin=AdminSettings([ADMIN]),
     )
     store = Store(settings.store.path)
-    svc = Service(settings, LiveEngine.load(faq, lexical), store, store)
+    svc = Service(settings, LiveEngine.load(faq, lexical_build), store, store)
     yield svc
     store.close()
 
@@ -161,7 +142,7 @@ async def test_a_read_only_database_never_stops_answers(api, tmp_path, faq, capl
     Store(tmp_path / "ro.sqlite3").close()
     store = Store(f"file:{tmp_path / 'ro.sqlite3'}?mode=ro")
     svc = Service(
-        Settings(faq_path=str(faq), admin=AdminSettings([ADMIN])), LiveEngine.load(faq, lexical), store, store
+        Settings(faq_path=str(faq), admin=AdminSettings([ADMIN])), LiveEngine.load(faq, lexical_build), store, store
     )
     try:
         async with running_bot(api, None, service=svc) as bot:

@@ -7,32 +7,9 @@ import os
 import threading
 from pathlib import Path
 
-import pytest
-
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase
 from bot.reload import LiveEngine, ReloadResult, watch
-from tests.conftest import FAQ
-
-NEW_ENTRY = """
-  - id: office-hours
-    title: {ko: 근무 시간, en: Office hours}
-    questions:
-      ko: [근무 시간은 어떻게 되나요]
-      en: [what are the office hours]
-    answer: {ko: 테스트용 답변입니다., en: A test answer.}
-"""
-
-
-def build(kb: KnowledgeBase) -> Engine:
-    return Engine.build(kb, None)
-
-
-@pytest.fixture
-def faq(tmp_path: Path) -> Path:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+from tests.conftest import FAQ, NEW_ENTRY, lexical_build
 
 
 def with_entry(path: Path) -> str:
@@ -48,7 +25,7 @@ def answer_id(live: LiveEngine, question: str) -> str | None:
 
 
 def test_valid_edit_in_place_is_picked_up(faq: Path) -> None:
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
     before = live()
     assert live.check() is None  # nothing changed yet
     faq.write_text(with_entry(faq), encoding="utf-8")
@@ -62,7 +39,7 @@ def test_valid_edit_in_place_is_picked_up(faq: Path) -> None:
 
 def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq: Path) -> None:
     heard: list[ReloadResult] = []
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
     live.listeners.append(heard.append)
     before = live()
     faq.write_text(broken(faq), encoding="utf-8")
@@ -81,7 +58,7 @@ def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq:
 
 
 def test_replace_by_rename_is_picked_up(faq: Path) -> None:
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
     tmp = faq.with_name(".faq.yaml.swp")
     tmp.write_text(with_entry(faq), encoding="utf-8")
     os.replace(tmp, faq)  # what vim, VS Code and most deploy tools do
@@ -98,7 +75,7 @@ def test_symlink_swap_is_picked_up(tmp_path: Path) -> None:
     (v2 / "faq.yaml").write_text(with_entry(v1 / "faq.yaml"), encoding="utf-8")
     link = tmp_path / "faq.yaml"
     link.symlink_to(v1 / "faq.yaml")
-    live = LiveEngine.load(link, build)
+    live = LiveEngine.load(link, lexical_build)
     new_link = tmp_path / "faq.yaml.new"
     new_link.symlink_to(v2 / "faq.yaml")
     os.replace(new_link, link)  # an atomic deployment switch
@@ -109,7 +86,7 @@ def test_symlink_swap_is_picked_up(tmp_path: Path) -> None:
 
 def test_a_deleted_file_keeps_serving_and_comes_back(faq: Path) -> None:
     heard: list[ReloadResult] = []
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
     live.listeners.append(heard.append)
     text = faq.read_text(encoding="utf-8")
     faq.unlink()
@@ -124,7 +101,7 @@ def test_a_deleted_file_keeps_serving_and_comes_back(faq: Path) -> None:
 def test_a_thousand_entry_file_reloads(tmp_path: Path) -> None:
     path = tmp_path / "faq.yaml"
     path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
-    live = LiveEngine.load(path, build)
+    live = LiveEngine.load(path, lexical_build)
     extra = "".join(
         NEW_ENTRY.replace("office-hours", f"topic-{i}")
         .replace("근무 시간은", f"주제 {i}번은")
@@ -138,7 +115,7 @@ def test_a_thousand_entry_file_reloads(tmp_path: Path) -> None:
 
 
 async def test_watcher_swaps_while_questions_are_answered(faq: Path) -> None:
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
     heard: list[ReloadResult] = []
     live.listeners.append(heard.append)
     answers: list[str | None] = []
@@ -179,7 +156,7 @@ def test_console_chat_picks_up_an_edit_between_questions(faq: Path) -> None:
 
     from bot.channels.console import chat
 
-    live = LiveEngine.load(faq, build)
+    live = LiveEngine.load(faq, lexical_build)
 
     def engine_of() -> Engine:
         live.check(settle=0.01)
