@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # as `faqbot run` and `faqbot kakao` set it
 
 from bench._common import ROOT, percentile, table
 from bot.channels.telegram import TelegramChannel, build_application, serve
