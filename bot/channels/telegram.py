@@ -145,6 +145,7 @@ class TelegramChannel:
         app.add_handler(MessageHandler(filters.TEXT & messages, self.on_text))
         app.add_handler(MessageHandler(messages & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(TypeHandler(Update, self._remember_answered), group=1)
         app.add_error_handler(self.on_error)
 
     async def set_commands(self, app: Application) -> None:
@@ -170,9 +171,13 @@ class TelegramChannel:
             logger.info("update %s seen before; ignored", update.update_id)
             raise ApplicationHandlerStop
         self._seen[update.update_id] = None
-        self.recorder.mark_seen("telegram", update.update_id)
         if len(self._seen) > 10_000:
             self._seen.popitem(last=False)
+
+    async def _remember_answered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Persisted after the handlers ran (even if one failed), so a restart skips what was answered;
+        # a crash in between may answer an update twice, but never loses one.
+        self.recorder.mark_seen("telegram", update.update_id)
 
     def _language(self, update: Update) -> str:
         user = update.effective_user
@@ -217,7 +222,7 @@ class TelegramChannel:
             if quote and i == 0 and message is not None:
                 # If the question was deleted meanwhile, answer anyway rather than fail.
                 kwargs["reply_parameters"] = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-            await context_bot(update).send_message(chat.id, out.html, **kwargs)
+            await update.get_bot().send_message(chat.id, out.html, **kwargs)
 
     def _record(self, update: Update, language: str, action: str, entry_id: str | None, score: float, text: str):
         user = update.effective_user
@@ -416,11 +421,6 @@ class TelegramChannel:
             await context.bot.send_message(update.effective_chat.id, html.escape(phrase(lang, "error")))
         except TelegramError as exc:
             logger.warning("could not apologise for update %s: %s", update_id, exc)
-
-
-def context_bot(update: Update) -> Any:
-    """The bot an update belongs to (PTB attaches it when it builds the update)."""
-    return update.get_bot()
 
 
 @dataclass(frozen=True)
