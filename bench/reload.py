@@ -90,7 +90,12 @@ def main() -> None:
         for q in QUESTIONS:
             live().ask(q)  # warm the embedding cache for the questions themselves
         alone = answer_latencies(live, 2.0)
-        rows = []
+        quiet = []
+        for r in range(1, args.rounds + 1):  # no questions meanwhile: the reload has both cores
+            path.write_text(all_new(500 + r), encoding="utf-8")
+            quiet.append(live.reload().seconds)
+        rows = [["every phrasing new, no questions meanwhile: reload median / max, s",
+                 f"{statistics.median(quiet):.3f} / {max(quiet):.3f}"]]  # fmt: skip
         ratios = []
         for label, make in (("one entry edited", one_edit), ("every phrasing new", all_new)):
             times, during = rounds(live, path, make, args.rounds)
