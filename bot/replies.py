@@ -39,6 +39,9 @@ _TEXT = {
         "feedback_up": "고마워요! 의견이 반영됐어요.",
         "feedback_down": "알려 줘서 고마워요. 더 나은 답을 준비할게요.",
         "feedback_again": "이미 의견을 받았어요.",
+        "feedback_none": "어떤 답에 대한 의견인지 알 수 없어요. 궁금한 걸 다시 물어봐 주세요.",
+        "vote_up": "👍 도움 됐어요",
+        "vote_down": "👎 아쉬워요",
     },
     "en": {
         "clarify": "Did you mean one of these?",
@@ -68,6 +71,9 @@ _TEXT = {
         "feedback_up": "Thanks! Your feedback is noted.",
         "feedback_down": "Thanks for telling me. We'll work on a better answer.",
         "feedback_again": "Feedback already received.",
+        "feedback_none": "I can't tell which answer that is about. Please ask your question again.",
+        "vote_up": "👍 Helpful",
+        "vote_down": "👎 Not helpful",
     },
 }
 

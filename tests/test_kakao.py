@@ -36,6 +36,10 @@ APPLY_CARD = {
     }
 }
 TOPICS_KO = {"label": "주제 보기", "action": "message", "messageText": "주제 보기"}
+VOTES_KO = [
+    {"label": "👍 도움 됐어요", "action": "message", "messageText": "👍"},
+    {"label": "👎 아쉬워요", "action": "message", "messageText": "👎"},
+]
 
 
 def payload(utterance: object, user: str = "kakao-user-1") -> dict:
@@ -113,6 +117,7 @@ async def test_answer_exact_response(server, kb: KnowledgeBase) -> None:
             "quickReplies": [
                 {"label": "채용 대상", "action": "message", "messageText": "채용 대상"},
                 {"label": "이런 분께 추천해요", "action": "message", "messageText": "이런 분께 추천해요"},
+                *VOTES_KO,
                 TOPICS_KO,
             ],
         },
@@ -185,6 +190,19 @@ async def test_quick_replies_lead_back_to_their_entries(server, kb) -> None:
     for entry in (e for e in kb.entries if e.browse):  # every topic button opens its own entry
         _, _, body = await server.post(payload(entry.title["ko"]))
         assert body["template"]["outputs"][0] == {"simpleText": {"text": entry.answer["ko"]}}
+
+
+async def test_votes_count_for_the_last_answer_once(server) -> None:
+    _, _, none = await server.post(payload("👍", user="u-vote"))
+    await server.post(payload("지원은 어떻게 해요?", user="u-vote"))
+    _, _, down = await server.post(payload("👎", user="u-vote"))
+    _, _, again = await server.post(payload("👎", user="u-vote"))
+    assert none["template"]["outputs"][0]["simpleText"]["text"].startswith("어떤 답에 대한 의견인지 알 수 없어요.")
+    assert down["template"]["outputs"][0]["simpleText"]["text"] == "알려 줘서 고마워요. 더 나은 답을 준비할게요."
+    assert again["template"]["outputs"][0]["simpleText"]["text"].startswith("어떤 답에 대한 의견인지")
+    [vote] = server.recorder.votes
+    assert (vote.channel, vote.user, vote.entry_id, vote.vote) == ("kakao", "u-vote", "apply", -1)
+    assert [o.action for o in server.recorder.outcomes] == ["answer"]  # votes are not questions
 
 
 async def test_empty_utterance_gets_help(server) -> None:

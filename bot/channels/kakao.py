@@ -19,16 +19,17 @@ import logging
 import os
 import signal
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
 
-from bot.channels.kakao_render import TopicIndex, error_body, response, topics_page
+from bot.channels.kakao_render import TopicIndex, error_body, response, topics_page, vote_of
 from bot.config import KakaoSettings, Settings
 from bot.engine import Engine
 from bot.errors import FaqbotError
-from bot.outcomes import Outcome
+from bot.outcomes import Feedback, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +76,40 @@ class KakaoSkill:
         self.recorder = recorder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-kakao")
         self._topics: tuple[int, TopicIndex] | None = None
+        # The last answer each user got, for their 👍/👎 (one vote per answer; forgotten after an hour).
+        self._last: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
 
     def _topic_index(self, engine: Engine) -> TopicIndex:
         if self._topics is None or self._topics[0] != id(engine.kb):  # rebuilt after a reload
             self._topics = (id(engine.kb), TopicIndex.of(engine.kb))
         return self._topics[1]
 
-    def answer(self, utterance: str) -> tuple[dict[str, Any], str, str | None, float, str]:
-        """(skill response, action, entry id, score, language) for one utterance. Pure but for the engine."""
+    def _vote(self, engine: Engine, user: str, vote: int) -> dict[str, Any]:
+        last = self._last.pop(user, None)
+        if last is None or time.time() - last[2] > 3600:
+            return response(engine.composer.notice(engine.kb.languages[0], "feedback_none"))
+        entry_id, lang, _ = last
+        if self.recorder is not None:
+            self.recorder.feedback(Feedback("kakao", user, entry_id, vote))
+        return response(engine.composer.notice(lang, "feedback_up" if vote > 0 else "feedback_down"))
+
+    def answer(self, utterance: str, user: str = "") -> tuple[dict[str, Any], str, str | None, float, str]:
+        """(skill response, action, entry id, score, language) for one utterance of one user."""
         engine: Engine = self.engine_of()
         text = " ".join(utterance.split())
         lang = engine.matcher.language_of(text) if text else engine.kb.languages[0]
+        vote = vote_of(text)
+        if vote is not None:
+            return self._vote(engine, user, vote), "feedback", None, 0.0, lang
+        result = self._answer(engine, text, lang)
+        if result[1] in ("answer", "browse") and result[2] and user:
+            self._last[user] = (result[2], result[4], time.time())
+            self._last.move_to_end(user)
+            if len(self._last) > 10_000:
+                self._last.popitem(last=False)
+        return result
+
+    def _answer(self, engine: Engine, text: str, lang: str) -> tuple[dict[str, Any], str, str | None, float, str]:
         if not text:
             return response(engine.composer.notice(lang, "help")), "empty", None, 0.0, lang
         if len(text) > MAX_QUESTION:
@@ -113,11 +137,13 @@ class KakaoSkill:
             return _json(exc.status, error_body(str(exc)))
         try:
             loop = asyncio.get_running_loop()
-            result, action, entry_id, score, lang = await loop.run_in_executor(self._executor, self.answer, utterance)
+            result, action, entry_id, score, lang = await loop.run_in_executor(
+                self._executor, self.answer, utterance, user
+            )
         except Exception:  # our failure, not the client's: log it, still give the user an answer
             logger.exception("answering a Kakao utterance failed")
             return _json(200, self._apology())
-        if self.recorder is not None and action != "empty":
+        if self.recorder is not None and action not in ("empty", "feedback"):
             self.recorder.record(Outcome("kakao", user, lang, action, entry_id, score, utterance[:MAX_QUESTION]))
         return _json(200, result)
 

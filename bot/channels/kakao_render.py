@@ -6,8 +6,8 @@ buttons; button and quick-reply labels up to 14 characters; links only http/http
 cut at a sentence or word boundary and marked with "…", never rejected.
 
 Quick replies send their messageText back as the user's next utterance. They carry an entry's title,
-which the channel resolves to that entry before matching (see ``TopicIndex``), and "주제 보기 2" /
-"topics 2" for further pages of the topic list.
+which the channel resolves to that entry before matching (see ``TopicIndex``), "주제 보기 2" /
+"topics 2" for further pages of the topic list, and "👍" / "👎" as a vote on the answer just given.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ MAX_LABEL = 14
 TOPICS_PER_PAGE = 9  # leaves one quick reply for "next page"
 
 _TOPICS_WORDS = {"ko": "주제 보기", "en": "topics"}
+VOTES = {"👍": 1, "👎": -1}
 _TOPICS_RE = re.compile(r"^\s*(?:주제\s*보기|주제|topics|browse topics)\s*(\d+)?\s*$", re.IGNORECASE)
 
 
@@ -82,6 +83,11 @@ def topics_page(utterance: str) -> int | None:
     return max(1, int(m.group(1) or 1))
 
 
+def vote_of(utterance: str) -> int | None:
+    """+1 / -1 when the utterance is a vote quick reply ("👍" / "👎"), else None."""
+    return VOTES.get(utterance.strip())
+
+
 def _simple(text: str) -> dict[str, Any]:
     return {"simpleText": {"text": trim(text, MAX_SIMPLE_TEXT)}}
 
@@ -118,12 +124,12 @@ def _quotes_text(reply: Reply) -> str | None:
     return text
 
 
-def _topic_replies(options: tuple[Option, ...], language: str) -> list[dict[str, Any]]:
+def _topic_replies(options: tuple[Option, ...]) -> list[dict[str, Any]]:
     return [_quick(o.label, o.label) for o in options]
 
 
-def response(reply: Reply, page: int = 1) -> dict[str, Any]:
-    """The skill response for a reply; topic lists are paged through quick replies."""
+def response(reply: Reply, page: int = 1, feedback: bool = True) -> dict[str, Any]:
+    """The skill response for a reply; topic lists are paged through quick replies, answers get votes."""
     lang = reply.language
     outputs: list[dict[str, Any]] = [_simple(reply.text)]
     quick: list[dict[str, Any]] = []
@@ -132,16 +138,17 @@ def response(reply: Reply, page: int = 1) -> dict[str, Any]:
         quotes = _quotes_text(reply)
         if quotes:
             outputs.append(_simple(quotes))
-        quick = _topic_replies(reply.options, lang)[: MAX_QUICK_REPLIES - 1]
-        quick.append(_quick(phrase(lang, "topics_button"), topics_word))
+        votes = [_quick(phrase(lang, "vote_up"), "👍"), _quick(phrase(lang, "vote_down"), "👎")] if feedback else []
+        quick = _topic_replies(reply.options)[: MAX_QUICK_REPLIES - 1 - len(votes)]
+        quick += [*votes, _quick(phrase(lang, "topics_button"), topics_word)]
     elif reply.kind in ("topics", "welcome"):
         start = (page - 1) * TOPICS_PER_PAGE
         shown = reply.options[start : start + TOPICS_PER_PAGE]
-        quick = _topic_replies(shown, lang)
+        quick = _topic_replies(shown)
         if start + TOPICS_PER_PAGE < len(reply.options):
             quick.append(_quick("▶ " + ("다음" if lang == "ko" else "more"), f"{topics_word} {page + 1}"))
     elif reply.kind == "clarify":
-        quick = _topic_replies(reply.options, lang)[: MAX_QUICK_REPLIES - 1]
+        quick = _topic_replies(reply.options)[: MAX_QUICK_REPLIES - 1]
         quick.append(_quick(phrase(lang, "topics_button"), topics_word))
     else:  # fallback and notices: a way to the topics
         quick = [_quick(phrase(lang, "topics_button"), topics_word)]
