@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ def open_store(settings: Settings) -> Store | None:
     if not settings.store.path:
         return None
     try:
-        return Store(settings.store.path)
+        return Store(settings.store.path, salt=os.environ.get("FAQBOT_SALT") or None)
     except Exception as exc:  # sqlite3.Error, OSError: a broken store must not stop the bot
         logger.error("store %s cannot be opened (%s); answering without recording outcomes", settings.store.path, exc)
         return None

@@ -4,7 +4,8 @@
 - Channels write through the Recorder interface: record() and feedback() only queue the row; a writer
   thread inserts in batches. A locked, full or read-only database never blocks or breaks answering: the
   rows are dropped and the problem is logged once (again only after writing has worked in between).
-- User ids are stored only as salted SHA-256 hashes; the salt is generated once per database.
+- User ids are stored only as salted SHA-256 hashes; the salt is generated once per database, or comes
+  from the FAQBOT_SALT environment variable (stronger: then the file alone does not reveal it).
 - Question text is kept only where recruiters need it (clarify, fallback, too long) and is blanked
   after `retention_days` by purge(), which the running bot calls daily.
 """
@@ -109,7 +110,7 @@ class Row:
 class Store:
     """The bot's database; implements bot.outcomes.Recorder."""
 
-    def __init__(self, path: str | Path, queue_size: int = 10_000) -> None:
+    def __init__(self, path: str | Path, queue_size: int = 10_000, salt: str | None = None) -> None:
         self.path = str(path)
         # One connection shared by the writer thread and readers, serialised by a lock (a ":memory:"
         # database exists only inside its connection).
@@ -124,7 +125,9 @@ class Store:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             if "mode=ro" not in self.path:
                 migrate(self._conn)
-            self.salt = self._salt()
+            # A salt kept outside the database (FAQBOT_SALT) means a copy of the file alone cannot be
+            # used to test which Telegram ids (small integers) asked what.
+            self.salt = salt or self._salt()
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=queue_size)
         self._failing: str | None = None  # the problem already logged, until a write works again
         self._writer = threading.Thread(target=self._write_loop, name="faqbot-store", daemon=True)
@@ -176,7 +179,12 @@ class Store:
 
     def hash_user(self, channel: str, user: str) -> str:
         """A salted hash of a channel's user id (the id itself is never stored)."""
-        return hashlib.sha256(f"{self.salt}:{channel}:{user}".encode()).hexdigest()[:32]
+        return self.hash_with(self.salt, channel, user)
+
+    @staticmethod
+    def hash_with(salt: str, channel: str, user: str) -> str:
+        """The hash of a user id under a given salt."""
+        return hashlib.sha256(f"{salt}:{channel}:{user}".encode()).hexdigest()[:32]
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -167,3 +167,13 @@ def test_memory_store_works_for_trying_things(path: str) -> None:
         assert len(store.outcomes()) == 1
     finally:
         store.close()
+
+
+def test_a_salt_from_outside_the_database_is_used_and_not_stored(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3", salt="from-the-environment")
+    try:
+        assert store.hash_user("telegram", "42") == Store.hash_with("from-the-environment", "telegram", "42")
+    finally:
+        store.close()
+    stored = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
+    assert stored is None  # nothing in the file gives the salt away
