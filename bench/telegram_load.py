@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # as `faqbot run` and `faqbot kakao` set it
 
 from bench._common import ROOT, percentile, table
-from bot.channels.telegram import TelegramChannel, build_application, serve
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_app import build_application, serve
 from bot.config import Settings, TelegramSettings
 from bot.engine import Engine
 from bot.knowledge import load

@@ -167,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError(f'{settings.source}: [telegram] mode = "webhook" needs webhook_url (the public https URL)')
     logs.setup(args.verbose, service=True)
     redactor = logs.redact(tg.token, tg.secret_token)
-    from bot.channels.telegram import run
+    from bot.channels.telegram_app import run
     from bot.service import Service
 
     try:

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.telegram import TelegramChannel, Timeouts, build_application, serve
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_app import Timeouts, build_application, serve
 from bot.config import TelegramSettings
 from bot.engine import Engine
 from bot.outcomes import MemoryRecorder
