@@ -74,18 +74,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 
 
 def migrate(conn: sqlite3.Connection) -> list[int]:
-    """Apply the migrations this database lacks, each in its own transaction; returns their numbers."""
+    """Apply the migrations this database lacks, each in its own transaction; returns their numbers.
+
+    Each step takes the write lock (BEGIN IMMEDIATE) and checks again what is applied, so two processes
+    starting on one database (the Telegram bot and the Kakao server) never apply a migration twice.
+    """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
     )
-    done = {row[0] for row in conn.execute("SELECT version FROM migrations")}
     applied = []
     for version, name, sql in MIGRATIONS:
-        if version in done:
-            continue
         with conn:  # one transaction per migration: a failure leaves the previous ones in place
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM migrations WHERE version = ?", (version,)).fetchone():
+                continue
             for statement in (s.strip() for s in sql.split(";")):
                 if statement:
                     conn.execute(statement)
@@ -121,7 +124,7 @@ class Store:
         self._lock = threading.Lock()
         with self._lock:
             if self.path != ":memory:" and "mode=ro" not in self.path:
-                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._wal()
             self._conn.execute("PRAGMA synchronous=NORMAL")
             if "mode=ro" not in self.path:
                 migrate(self._conn)
@@ -230,13 +233,24 @@ class Store:
 
     # -- internals --------------------------------------------------------------------------------
 
+    def _wal(self) -> None:
+        # Switching a new database to WAL needs it to itself and ignores the busy timeout: when another
+        # process opens it at the same moment, wait for it (it may well switch it for us).
+        for _ in range(100):
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.02)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+
     def _salt(self) -> str:
+        if "mode=ro" not in self.path:  # the first process to get here makes it; the others keep it
+            self._conn.execute("INSERT OR IGNORE INTO state VALUES ('salt', ?)", (secrets.token_hex(16),))
         row = self._conn.execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
-        if row:
-            return row[0]
-        salt = secrets.token_hex(16)
-        self._conn.execute("INSERT INTO state VALUES ('salt', ?)", (salt,))
-        return salt
+        return row[0] if row else ""
 
     def _read(self, sql: str, params: Iterable[object]) -> list[tuple]:
         with self._lock:

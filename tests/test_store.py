@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -66,7 +67,8 @@ def test_question_text_is_kept_only_where_recruiters_need_it_and_users_are_hashe
         assert rows[0].score == 61.23
         assert store.votes() == {"culture": (0, 1)}
         hashes = {r[0] for r in sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT user_hash FROM outcomes")}
-        assert hashes == {store.hash_user("telegram", "42")} and "42" not in next(iter(hashes))
+        assert hashes == {store.hash_user("telegram", "42")}
+        assert re.fullmatch(r"[0-9a-f]{32}", next(iter(hashes)))  # a hash, not the id
     finally:
         store.close()
     other = Store(tmp_path / "other.sqlite3")
@@ -177,3 +179,20 @@ def test_a_salt_from_outside_the_database_is_used_and_not_stored(tmp_path: Path)
         store.close()
     stored = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
     assert stored is None  # nothing in the file gives the salt away
+
+
+def test_two_processes_opening_one_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from bot.store import Store; Store(sys.argv[1]).close()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "shared.sqlite3")], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    versions = sqlite3.connect(tmp_path / "shared.sqlite3").execute("SELECT version FROM migrations").fetchall()
+    assert sorted(v for (v,) in versions) == [v for v, _, _ in MIGRATIONS]
+    salts = sqlite3.connect(tmp_path / "shared.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'")
+    assert len(salts.fetchall()) == 1
