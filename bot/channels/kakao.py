@@ -29,6 +29,7 @@ from bot.channels.kakao_render import TopicIndex, error_body, response, topics_p
 from bot.config import KakaoSettings, Settings
 from bot.engine import Engine
 from bot.errors import FaqbotError
+from bot.knowledge import KnowledgeBase
 from bot.outcomes import Feedback, Outcome
 
 logger = logging.getLogger(__name__)
@@ -75,13 +76,13 @@ class KakaoSkill:
         self.engine_of = engine_of
         self.recorder = recorder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-kakao")
-        self._topics: tuple[int, TopicIndex] | None = None
+        self._topics: tuple[KnowledgeBase, TopicIndex] | None = None
         # The last answer each user got, for their 👍/👎 (one vote per answer; forgotten after an hour).
         self._last: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
 
     def _topic_index(self, engine: Engine) -> TopicIndex:
-        if self._topics is None or self._topics[0] != id(engine.kb):  # rebuilt after a reload
-            self._topics = (id(engine.kb), TopicIndex.of(engine.kb))
+        if self._topics is None or self._topics[0] is not engine.kb:  # rebuilt after a reload
+            self._topics = (engine.kb, TopicIndex.of(engine.kb))
         return self._topics[1]
 
     def _vote(self, engine: Engine, user: str, vote: int) -> dict[str, Any]:
