@@ -331,3 +331,20 @@ async def test_the_sample_in_the_readme_is_what_the_server_answers(server) -> No
     expected = json.loads(blocks[2].split("```")[0])
     _, _, body = await server.post(request)
     assert body == expected
+
+
+def test_a_reload_reaches_the_skill_including_its_topic_buttons(faq: Path) -> None:
+    from bot.reload import LiveEngine
+    from tests.conftest import NEW_ENTRY, lexical_build
+
+    live = LiveEngine.load(faq, lexical_build)
+    skill = KakaoSkill(live)
+    try:
+        assert skill.answer("근무 시간", "u")[1] != "browse"  # not a topic yet
+        faq.write_text(faq.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+        assert live.reload().changed
+        result, action, entry_id, _, _ = skill.answer("근무 시간", "u")  # the new entry's title
+        assert (action, entry_id) == ("browse", "office-hours")
+        assert result["template"]["outputs"][0] == {"simpleText": {"text": "테스트용 답변입니다."}}
+    finally:
+        skill.close()
