@@ -328,6 +328,16 @@ async def test_edited_question_is_answered_again_as_a_reply_to_it(api, engine) -
     assert visible(again).startswith(engine.kb.entry("culture").answer["ko"][:20])
 
 
+async def test_an_edit_that_changes_nothing_is_not_answered_twice(api, engine) -> None:
+    async with running_bot(api, engine) as bot:
+        [first] = await bot.ask(42, "지원은 어떻게 해여?", message_id=901)
+        api.message(42, "지원은 어떻게 해요?", message_id=901, edited=True)  # typo fixed, same question
+        await api.wait_for(lambda: api.polls >= 3)
+        await bot.settle(0.5)
+    assert visible(first).startswith(engine.kb.entry("apply").answer["ko"][:20])
+    assert len(api.sent(42)) == 1
+
+
 async def test_unknown_command_in_private_chat(api, engine) -> None:
     async with running_bot(api, engine) as bot:
         [msg] = await bot.ask(42, "/salary")

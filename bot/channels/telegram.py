@@ -85,6 +85,7 @@ class TelegramChannel:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-core")
         # Updates answered before a restart count as seen, so none is answered twice.
         self._seen: OrderedDict[int, None] = OrderedDict.fromkeys(reversed(recorder.seen("telegram")))
+        self._answered: OrderedDict[tuple[int, int], str | None] = OrderedDict()  # (chat, message) -> entry
         # Seconds from taking up a question to its reply being ready to send, and the part of that spent
         # waiting for the core's worker thread (behind other chats' questions). For bench/telegram_load.py.
         self.timings: deque[tuple[float, float]] = deque(maxlen=100_000)
@@ -268,7 +269,11 @@ class TelegramChannel:
     # -- questions ------------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A question: ask the core and send its reply (an edited question is answered again)."""
+        """A question: ask the core and send its reply.
+
+        An edited question is answered again, as a reply to it, unless the edit leads to the answer the
+        original already got.
+        """
         started = time.perf_counter()
         message = update.effective_message
         if message is None or message.text is None:
@@ -298,6 +303,12 @@ class TelegramChannel:
             return (*engine.ask(text), waited)
 
         decision, reply, waited = await asyncio.get_running_loop().run_in_executor(self._executor, answer)
+        key = (message.chat_id, message.message_id)
+        if edited and decision.action == "answer" and self._answered.get(key) == decision.id:
+            return  # a fixed typo that leads to the answer already given: nothing new to say
+        self._answered[key] = decision.id if decision.action == "answer" else None
+        if len(self._answered) > 10_000:
+            self._answered.popitem(last=False)
         self._record(update, reply.language, decision.action, decision.id, decision.score, text)
         await self._send(update, reply, quote, started, waited)
 
