@@ -62,6 +62,14 @@ async def test_non_admins_get_exactly_the_unknown_command_reply(api, service, co
     assert refused.params.get("reply_markup") == unknown.params.get("reply_markup")
 
 
+async def test_admin_commands_stay_private_in_groups(api, service) -> None:
+    async with running_bot(api, None, service=service) as bot:
+        api.message(ADMIN, "/stats", chat_id=-100777, chat_type="supergroup")
+        [unknown] = await bot.ask(ADMIN, f"/stats@{api.username}", chat_id=-100777, chat_type="supergroup")
+    assert parse_html(unknown.params["text"]).startswith("모르는 명령이에요.")
+    assert len(api.sent(-100777)) == 1  # the unaddressed /stats got nothing at all
+
+
 async def test_stats_counts_the_last_day(api, service) -> None:
     async with running_bot(api, None, service=service) as bot:
         await bot.ask(7, "지원은 어떻게 해요?")

@@ -236,9 +236,11 @@ class TelegramChannel:
         return self.admin is not None and user is not None and user.id in self.admin.user_ids
 
     async def on_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/reload, /stats, /report for admins; anyone else gets the unknown-command reply, nothing more."""
+        """/reload, /stats, /report for admins in private; anything else gets the unknown-command reply."""
         message = update.effective_message
-        if not self.is_admin(update) or self.admin is None or message is None or not message.text:
+        # Only in a private chat: statistics and questions people asked are not for a group to read.
+        private = not self._in_group(update)
+        if not (private and self.is_admin(update)) or self.admin is None or message is None or not message.text:
             await self.on_unknown_command(update, context)
             return
         command = message.text.split()[0][1:].split("@")[0].lower()
