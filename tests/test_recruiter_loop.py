@@ -62,6 +62,17 @@ async def test_non_admins_get_exactly_the_unknown_command_reply(api, service, co
     assert refused.params.get("reply_markup") == unknown.params.get("reply_markup")
 
 
+async def test_only_the_admins_menu_lists_the_admin_commands(api, service) -> None:
+    async with running_bot(api, None, service=service):
+        await api.wait_for(lambda: any("scope" in c.params for c in api.of("setMyCommands")))
+    menus = [(c.params.get("scope"), [x["command"] for x in c.params["commands"]]) for c in api.of("setMyCommands")]
+    public = [commands for scope, commands in menus if scope is None]
+    assert public and all(commands == ["start", "help", "topics", "apply"] for commands in public)
+    assert [(s, c) for s, c in menus if s is not None] == [
+        ({"type": "chat", "chat_id": ADMIN}, ["start", "help", "topics", "apply", "reload", "stats", "report"])
+    ]
+
+
 async def test_admin_commands_stay_private_in_groups(api, service) -> None:
     async with running_bot(api, None, service=service) as bot:
         api.message(ADMIN, "/stats", chat_id=-100777, chat_type="supergroup")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 # Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import BotCommand, Message, MessageEntity, ReplyParameters, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
@@ -53,6 +53,7 @@ COMMANDS = {
     "ko": [("start", "시작하기"), ("help", "도움말"), ("topics", "답할 수 있는 주제 보기"), ("apply", "지원 링크")],
     "en": [("start", "Start"), ("help", "Help"), ("topics", "Browse the topics"), ("apply", "Application link")],
 }
+ADMIN_COMMANDS = [("reload", "faq.yaml 다시 읽기"), ("stats", "최근 24시간 통계"), ("report", "답하지 못한 질문")]
 
 
 def user_language(code: str | None, default: str, languages: tuple[str, ...]) -> str:
@@ -118,6 +119,13 @@ class TelegramChannel:
                     await app.bot.set_my_commands(menu)
             except TelegramError as exc:
                 logger.warning("could not register the %s command menu: %s", lang, exc)
+        # Admins see their commands in their own chat's menu; nobody else's menu shows them.
+        admin_menu = [BotCommand(c, d) for c, d in COMMANDS["ko"] + ADMIN_COMMANDS]
+        for user_id in sorted(self.admin.user_ids if self.admin else ()):
+            try:
+                await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(user_id))
+            except TelegramError as exc:  # e.g. the admin has not started a chat with the bot yet
+                logger.warning("could not register the admin menu for %s: %s", user_id, exc)
 
     def close(self) -> None:
         """Stop the worker thread."""
