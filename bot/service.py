@@ -49,7 +49,7 @@ class Service:
     @classmethod
     def open(cls, settings: Settings, faq_path: str | None = None) -> Service:
         """Load the knowledge base (KnowledgeBaseError if invalid) and open the store."""
-        embedder = load_embedder(settings.matching.semantic, settings.cache_dir())
+        embedder = load_embedder(settings.matching.semantic, settings.cache_dir(), settings.workers())
 
         def build(kb: KnowledgeBase) -> Engine:
             return Engine.build(kb, embedder, settings.matching.default_language)

@@ -112,3 +112,29 @@ def test_cpu_check_reads_flags() -> None:
     assert cpu_supports_engine("processor: 0\nflags\t\t: fpu sse avx2 fma\n")
     assert not cpu_supports_engine("processor: 0\nflags\t\t: fpu sse avx\n")
     assert not cpu_supports_engine("")
+
+
+def test_two_workers_with_two_model_copies_decide_exactly_as_one(kb, tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.engine import Engine
+    from bot.semantic import load_embedder
+
+    embedder = load_embedder(True, tmp_path, instances=2)
+    if embedder is None:
+        pytest.skip("no semantic layer on this CPU")
+    questions = [
+        "하둡 팀은 어떤 일을 해요?",
+        "카카오 일하는 분위기 어때요",
+        "how do i apply",
+        "데이터 플랫폼 파트 소개해줘",
+        "어떤 사람을 뽑나요",
+        "기술적으로 어려운 점은?",
+        "연봉은 얼마예요?",
+        "wldnjs qkdqjq",
+    ] * 3
+    engine = Engine.build(kb, embedder)
+    alone = [engine.matcher.decide(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(engine.matcher.decide, questions))
+    assert [(d.action, d.id, d.candidates) for d in together] == [(d.action, d.id, d.candidates) for d in alone]

@@ -72,10 +72,10 @@ def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
 class KakaoSkill:
     """The skill: turns an utterance into a skill response using the current engine."""
 
-    def __init__(self, engine_of: Any, recorder: Any | None = None) -> None:
+    def __init__(self, engine_of: Any, recorder: Any | None = None, workers: int = 1) -> None:
         self.engine_of = engine_of
         self.recorder = recorder
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-kakao")
+        self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-kakao")
         self._topics: tuple[KnowledgeBase, TopicIndex] | None = None
         # The last answer each user got, for their 👍/👎 (one vote per answer; forgotten after an hour).
         self._last: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
@@ -211,7 +211,7 @@ async def serve(skill: KakaoSkill, settings: KakaoSettings, stop: asyncio.Event,
 
 def run(settings: Settings, service: Any) -> int:
     """`faqbot kakao`: serve until SIGINT or SIGTERM."""
-    skill = KakaoSkill(service.engine, service.recorder)
+    skill = KakaoSkill(service.engine, service.recorder, settings.workers())
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -76,14 +76,16 @@ class TelegramChannel:
         default_language: str = "ko",
         feedback: bool = True,
         admin: Service | None = None,
+        workers: int = 1,
     ) -> None:
         self.engine_of = engine_of
         self.recorder = recorder
         self.default_language = default_language
         self.feedback = feedback
         self.admin = admin  # /reload, /stats, /report for admin.user_ids; None = no admin commands
-        # The core is CPU-bound; one worker keeps the event loop free and the matcher single-threaded.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faqbot-core")
+        # The core is CPU-bound: worker threads keep the event loop free; with more than one, questions
+        # of different chats are matched in parallel (the embedding model runs outside the GIL).
+        self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-core")
         # Updates answered before a restart count as seen, so none is answered twice.
         self._seen: OrderedDict[int, None] = OrderedDict.fromkeys(reversed(recorder.seen("telegram")))
         self._answered: OrderedDict[tuple[int, int], str | None] = OrderedDict()  # (chat, message) -> entry

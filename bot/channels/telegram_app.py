@@ -160,7 +160,9 @@ async def serve(
 
 def run(settings: Settings, service: Service) -> int:
     """`faqbot run`: serve until SIGINT or SIGTERM; startup failures become one-line FaqbotErrors."""
-    channel = TelegramChannel(service.engine, service.recorder, settings.matching.default_language, admin=service)
+    channel = TelegramChannel(
+        service.engine, service.recorder, settings.matching.default_language, admin=service, workers=settings.workers()
+    )
     app = build_application(settings.telegram, channel)
 
     async def main() -> None:
