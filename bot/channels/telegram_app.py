@@ -103,7 +103,7 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    app.bot_data["poll_timeout"] = timeouts.poll
+    app.bot_data["poll_timeout"] = timeouts.poll  # read by serve(), which starts the polling
     channel.install(app)
     return app
 
