@@ -37,6 +37,18 @@ def _word_features(word: str) -> tuple[tuple[str, float], ...]:
     return tuple(f.items())
 
 
+def _word_token(word: str) -> str | None:
+    """The stemmed-token feature of one word, if stemming leaves anything."""
+    stemmed = tokens(word)
+    return "w" + stemmed[0] if stemmed else None
+
+
+def _compact_keys(words: list[str]) -> list[str]:
+    """Spacing-free syllable bigrams (지원방법 = 지원 방법)."""
+    compact = "".join(words)
+    return ["c" + compact[i : i + 2] for i in range(len(compact) - 1)]
+
+
 def features(text: str) -> dict[str, float]:
     """N-gram and token counts of an already-cleaned text."""
     f: dict[str, float] = {}
@@ -44,12 +56,9 @@ def features(text: str) -> dict[str, float]:
     for word in words:
         for key, count in _word_features(word):
             f[key] = f.get(key, 0.0) + count
-    compact = "".join(words)
-    for i in range(len(compact) - 1):
-        key = "c" + compact[i : i + 2]
+    for key in _compact_keys(words):
         f[key] = f.get(key, 0.0) + _COMPACT_WEIGHT
-    for tok in tokens(text):
-        key = "w" + tok
+    for key in filter(None, map(_word_token, words)):
         f[key] = f.get(key, 0.0) + _TOKEN_WEIGHT
     return f
 
@@ -79,18 +88,17 @@ def _word_arrays(word: str) -> tuple[np.ndarray, np.ndarray, int]:
     f = _word_features(word)
     ids = np.fromiter((_feature_id(k) for k, _ in f), dtype=np.int64, count=len(f))
     counts = np.fromiter((c for _, c in f), dtype=np.float64, count=len(f))
-    stemmed = tokens(word)
-    return ids, counts, _feature_id("w" + stemmed[0]) if stemmed else -1
+    token = _word_token(word)
+    return ids, counts, _feature_id(token) if token else -1
 
 
 @lru_cache(maxsize=32_768)
 def _doc_arrays(text: str) -> tuple[np.ndarray, np.ndarray]:
     """features(text) as (sorted feature ids, counts): the same numbers, built from cached words."""
     words = text.split()
-    compact = "".join(words)
     with _FEATURE_IDS_LOCK:
         parts = [_word_arrays(w) for w in words]
-        extra = [_feature_id("c" + compact[i : i + 2]) for i in range(len(compact) - 1)]
+        extra = [_feature_id(key) for key in _compact_keys(words)]
     token_ids = [t for _, _, t in parts if t >= 0]
     ids = np.concatenate([p[0] for p in parts] + [np.asarray(extra + token_ids, dtype=np.int64)])
     counts = np.concatenate(

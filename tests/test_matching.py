@@ -138,3 +138,16 @@ def test_two_workers_with_two_model_copies_decide_exactly_as_one(kb, tmp_path) -
     with ThreadPoolExecutor(max_workers=2) as pool:
         together = list(pool.map(engine.matcher.decide, questions))
     assert [(d.action, d.id, d.candidates) for d in together] == [(d.action, d.id, d.candidates) for d in alone]
+
+
+@pytest.mark.parametrize(
+    "text", ["지원 방법 지원", "how do i apply at kakao", "하둡 팀은 뭐 해요 하둡", "a", "ㅈㅇ 방법"], ids=str
+)
+def test_cached_phrasing_arrays_hold_exactly_the_features_of_the_text(text: str) -> None:
+    from bot.lexical import _FEATURE_IDS, _doc_arrays, features
+    from bot.normalize import clean
+
+    cleaned = clean(text)
+    ids, counts = _doc_arrays(cleaned)
+    names = {fid: key for key, fid in _FEATURE_IDS.items()}
+    assert {names[i]: c for i, c in zip(ids.tolist(), counts.tolist(), strict=True)} == features(cleaned)
