@@ -94,15 +94,11 @@ def _save_cache(engine: Engine) -> None:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal; edits of faq.yaml apply from the next question."""
     from bot.channels.console import chat
-    from bot.engine import Engine
+    from bot.engine import engine_builder
     from bot.reload import LiveEngine
-    from bot.semantic import load_embedder
 
     settings = _settings(args)
-    embedder = load_embedder(settings.matching.semantic, settings.cache_dir())
-    live = LiveEngine.load(
-        args.faq or settings.faq_path, lambda kb: Engine.build(kb, embedder, settings.matching.default_language)
-    )
+    live = LiveEngine.load(args.faq or settings.faq_path, engine_builder(settings))
 
     def engine_of() -> Engine:
         live.check(settle=0.05)  # a changed file is validated and swapped in; a broken one only logged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from bot.replies import Composer, Reply
 from bot.semantic import Embedder, load_embedder
 
 logger = logging.getLogger(__name__)
+
+MAX_QUESTION = 500  # characters; a longer message gets a hint to ask shorter instead of a guess
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,28 @@ class Engine:
         """Index a knowledge base."""
         return cls(kb, Matcher(kb, embedder, default_language=default_language), Composer(kb))
 
+    def too_long(self, question: str) -> Reply | None:
+        """The hint for a message too long to match sensibly (in its language), else None."""
+        if len(question) <= MAX_QUESTION:
+            return None
+        return self.composer.notice(self.matcher.language_of(question[:MAX_QUESTION]), "too_long")
+
     def ask(self, question: str) -> tuple[Decision, Reply]:
         """Decide and compose the reply to one question."""
         decision = self.matcher.decide(question)
         return decision, self.composer.compose(decision)
 
 
+def engine_builder(settings: Settings, instances: int = 1) -> Callable[[KnowledgeBase], Engine]:
+    """A function that indexes a knowledge base as the settings say (one embedder, loaded once, shared)."""
+    embedder = load_embedder(settings.matching.semantic, settings.cache_dir(), instances)
+
+    def build(kb: KnowledgeBase) -> Engine:
+        return Engine.build(kb, embedder, settings.matching.default_language)
+
+    return build
+
+
 def engine_from_settings(settings: Settings, faq_path: str | None = None) -> Engine:
     """Load the knowledge base named by the settings (or ``faq_path``) and build the engine."""
-    kb = load(Path(faq_path or settings.faq_path))
-    embedder = load_embedder(settings.matching.semantic, settings.cache_dir())
-    return Engine.build(kb, embedder, settings.matching.default_language)
+    return engine_builder(settings)(load(Path(faq_path or settings.faq_path)))

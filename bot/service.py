@@ -14,11 +14,9 @@ from pathlib import Path
 
 from bot import report
 from bot.config import Settings
-from bot.engine import Engine
-from bot.knowledge import KnowledgeBase
+from bot.engine import Engine, engine_builder
 from bot.outcomes import MemoryRecorder, Recorder
 from bot.reload import LiveEngine, ReloadResult, watch
-from bot.semantic import load_embedder
 from bot.store import Store
 
 logger = logging.getLogger(__name__)
@@ -49,12 +47,7 @@ class Service:
     @classmethod
     def open(cls, settings: Settings, faq_path: str | None = None) -> Service:
         """Load the knowledge base (KnowledgeBaseError if invalid) and open the store."""
-        embedder = load_embedder(settings.matching.semantic, settings.cache_dir(), settings.workers())
-
-        def build(kb: KnowledgeBase) -> Engine:
-            return Engine.build(kb, embedder, settings.matching.default_language)
-
-        live = LiveEngine.load(Path(faq_path or settings.faq_path), build)
+        live = LiveEngine.load(Path(faq_path or settings.faq_path), engine_builder(settings, settings.workers()))
         store = open_store(settings)
         return cls(settings, live, store, store or MemoryRecorder())
 

@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.channels.kakao_render import TopicIndex, error_body, response, topics_page, vote_of
 from bot.config import KakaoSettings, Settings
-from bot.engine import Engine
+from bot.engine import MAX_QUESTION, Engine
 from bot.errors import FaqbotError
 from bot.knowledge import KnowledgeBase
 from bot.outcomes import Feedback, Outcome
@@ -35,7 +35,6 @@ from bot.outcomes import Feedback, Outcome
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
-MAX_QUESTION = 500  # characters, as in the Telegram channel
 SECRET_HEADER = "X-Skill-Secret"
 
 
@@ -113,9 +112,9 @@ class KakaoSkill:
     def _answer(self, engine: Engine, text: str, lang: str) -> tuple[dict[str, Any], str, str | None, float, str]:
         if not text:
             return response(engine.composer.notice(lang, "help")), "empty", None, 0.0, lang
-        if len(text) > MAX_QUESTION:
-            lang = engine.matcher.language_of(text[:MAX_QUESTION])
-            return response(engine.composer.notice(lang, "too_long")), "too_long", None, 0.0, lang
+        hint = engine.too_long(text)
+        if hint is not None:
+            return response(hint), "too_long", None, 0.0, hint.language
         page = topics_page(text)
         if page is not None:
             return response(engine.composer.topics(lang), page), "topics", None, 0.0, lang

@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram_render import parse_callback, render
-from bot.engine import Engine
+from bot.engine import MAX_QUESTION, Engine
 from bot.matching import Decision
 from bot.outcomes import Feedback, Outcome, Recorder
 from bot.replies import Reply, phrase
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION = 500  # characters; longer messages get a hint instead of a guess
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait
 COMMANDS = {
@@ -303,10 +302,10 @@ class TelegramChannel:
         if not text:
             await self._send(update, engine.composer.notice(self._language(update), "help"), quote, started)
             return
-        if len(text) > MAX_QUESTION:
-            lang = engine.matcher.language_of(text[:MAX_QUESTION])
-            self._record(update, lang, "too_long", None, 0.0, text[:MAX_QUESTION])
-            await self._send(update, engine.composer.notice(lang, "too_long"), quote, started)
+        hint = engine.too_long(text)
+        if hint is not None:
+            self._record(update, hint.language, "too_long", None, 0.0, text[:MAX_QUESTION])
+            await self._send(update, hint, quote, started)
             return
         submitted = time.perf_counter()
 
