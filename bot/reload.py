@@ -65,7 +65,6 @@ class LiveEngine:
         self._served = self._hash(self._read_bytes())  # digest of the file behind the served engine
         self._failed: tuple[str, ReloadResult] | None = None  # last invalid version and its report
         self._warming: threading.Event | None = None
-        self._tell = True
         self.warm()
 
     def warm(self) -> None:
@@ -129,48 +128,51 @@ class LiveEngine:
         ``tell_listeners=False`` is for a reload someone asked for (/reload): they get the result itself.
         """
         with self._lock:
-            self._tell = tell_listeners
-            started = time.perf_counter()
-            self._signature = self._stat()
-            data = self._read_bytes()
-            source = str(self.path)
-            if data is None:
-                return self._report(ReloadResult(False, False, source, (f"{source}: cannot read the file",)))
-            digest = self._hash(data)
-            if digest == self._served and not force:
-                return ReloadResult(True, False, source, summary=self.engine.kb.summary())
-            if self._failed and self._failed[0] == digest and not force:
-                return self._failed[1]  # already reported
-            try:
-                kb = parse(data.decode("utf-8"), source)
-                engine = self.build(kb)
-            except UnicodeDecodeError as exc:
-                return self._fail(
-                    digest, ReloadResult(False, False, source, (f"{source}: not UTF-8 text ({exc.reason})",))
-                )
-            except KnowledgeBaseError as exc:
-                return self._fail(digest, ReloadResult(False, False, source, tuple(str(p) for p in exc.problems)))
-            except Exception as exc:  # indexing failed: keep serving, say why
-                logger.exception("indexing %s failed", source)
-                return self._fail(digest, ReloadResult(False, False, source, (f"{source}: cannot index: {exc}",)))
+            result, news = self._attempt(force)
+        if news:
+            self._report(result, tell_listeners)
+        return result
+
+    def _attempt(self, force: bool) -> tuple[ReloadResult, bool]:
+        """The result, and whether it is news (not "unchanged", not a failure already reported)."""
+        started = time.perf_counter()
+        self._signature = self._stat()
+        data = self._read_bytes()
+        source = str(self.path)
+        if data is None:
+            return ReloadResult(False, False, source, (f"{source}: cannot read the file",)), True
+        digest = self._hash(data)
+        if digest == self._served and not force:
+            return ReloadResult(True, False, source, summary=self.engine.kb.summary()), False
+        if self._failed and self._failed[0] == digest and not force:
+            return self._failed[1], False
+        try:
+            kb = parse(data.decode("utf-8"), source)
+            engine = self.build(kb)
+        except UnicodeDecodeError as exc:
+            problems: tuple[str, ...] = (f"{source}: not UTF-8 text ({exc.reason})",)
+        except KnowledgeBaseError as exc:
+            problems = tuple(str(p) for p in exc.problems)
+        except Exception as exc:  # indexing failed: keep serving, say why
+            logger.exception("indexing %s failed", source)
+            problems = (f"{source}: cannot index: {exc}",)
+        else:
             self.engine = engine  # the swap: one reference assignment, atomic for every reader
             self._served, self._failed = digest, None
             self.warm()
-            result = ReloadResult(True, True, source, summary=kb.summary(), seconds=time.perf_counter() - started)
-            return self._report(result)
+            return ReloadResult(True, True, source, summary=kb.summary(), seconds=time.perf_counter() - started), True
+        failed = ReloadResult(False, False, source, problems)
+        self._failed = (digest, failed)
+        return failed, True
 
-    def _fail(self, digest: str, result: ReloadResult) -> ReloadResult:
-        self._failed = (digest, result)
-        return self._report(result)
-
-    def _report(self, result: ReloadResult) -> ReloadResult:
+    def _report(self, result: ReloadResult, tell_listeners: bool = True) -> ReloadResult:
         if result.ok:
             logger.info("%s", result.message())
         else:
             for problem in result.problems:
                 logger.error("%s", problem)
             logger.error("%s: not reloaded; still serving the last good version", result.source)
-        for listener in list(self.listeners) if self._tell else ():
+        for listener in list(self.listeners) if tell_listeners else ():
             try:
                 listener(result)
             except Exception:  # a listener's bug must not stop reloading
