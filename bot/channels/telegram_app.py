@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, D
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import ALLOWED_UPDATES, POLL_TIMEOUT, TelegramChannel
-from bot.channels.telegram_limits import ChatPacedRateLimiter
+from bot.channels.telegram_limits import ChatLocks, ChatPacedRateLimiter
 from bot.config import Settings, TelegramSettings
 from bot.errors import FaqbotError
 
@@ -34,7 +34,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._chats = ChatLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for earlier updates of the same chat, then process this one."""
@@ -42,17 +42,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if chat is None:
             await coroutine
             return
-        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
-        self._locks[chat.id] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._locks[chat.id]
-            if users == 1:
-                del self._locks[chat.id]
-            else:
-                self._locks[chat.id] = (lock, users - 1)
+        async with self._chats.hold(chat.id):
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

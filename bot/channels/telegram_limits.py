@@ -11,8 +11,9 @@ repeated: a duplicate answer is as wrong as a lost one, and Bot API calls carry 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -49,6 +50,31 @@ def never_took_effect(exc: BaseException) -> bool:
     return True  # the server answered with an error status (5xx, perhaps an HTML page): nothing was done
 
 
+class ChatLocks:
+    """One asyncio lock per chat, existing only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._locks
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: int | str) -> AsyncIterator[None]:
+        """Wait for the chat's lock and hold it for the block."""
+        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
+        self._locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_id]
+            if users == 1:
+                del self._locks[chat_id]
+            else:
+                self._locks[chat_id] = (lock, users - 1)
+
+
 class ChatPacedRateLimiter(AIORateLimiter):
     """AIORateLimiter without bursts, plus at most one message per ``interval`` seconds per chat, and retries."""
 
@@ -74,16 +100,14 @@ class ChatPacedRateLimiter(AIORateLimiter):
         self._interval = interval
         self._retry_for = retry_for
         self._last_sent: dict[int | str, float] = {}
-        self._chat_locks: dict[int | str, tuple[asyncio.Lock, int]] = {}
+        self._chat_locks = ChatLocks()
 
     def _paced(self, chat_id: int | str, callback: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
         """The callback, run only when the chat's previous message went out ``interval`` seconds ago."""
 
         async def paced(*args: Any, **kwargs: Any) -> Any:
-            lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
-            self._chat_locks[chat_id] = (lock, users + 1)
             try:
-                async with lock:
+                async with self._chat_locks.hold(chat_id):
                     loop = asyncio.get_running_loop()
                     wait = self._last_sent.get(chat_id, -1e9) + self._interval - loop.time()
                     if wait > 0:
@@ -94,11 +118,6 @@ class ChatPacedRateLimiter(AIORateLimiter):
                         # Measured from when the send finished, so the server sees the gap too.
                         self._last_sent[chat_id] = loop.time()
             finally:
-                lock, users = self._chat_locks[chat_id]
-                if users == 1:
-                    del self._chat_locks[chat_id]
-                else:
-                    self._chat_locks[chat_id] = (lock, users - 1)
                 self._forget_idle_chats()
 
         return paced
