@@ -58,11 +58,11 @@ class LiveEngine:
     build: Callable[[KnowledgeBase], Engine]
     engine: Engine
     listeners: list[Callable[[ReloadResult], None]] = field(default_factory=list)
+    served_digest: str = ""  # sha256 of the bytes behind ``engine`` ("" = unknown: the next change rebuilds)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._signature = self._stat()
-        self._served = self._hash(self._read_bytes())  # digest of the file behind the served engine
         self._failed: tuple[str, ReloadResult] | None = None  # last invalid version and its report
         self._warming: threading.Event | None = None
         self.warm()
@@ -92,8 +92,9 @@ class LiveEngine:
     def load(cls, path: str | Path, build: Callable[[KnowledgeBase], Engine]) -> LiveEngine:
         """Load the file (raising KnowledgeBaseError if it is invalid) and serve it."""
         path = Path(path)
-        kb = parse(path.read_text(encoding="utf-8"), str(path))
-        return cls(path, build, build(kb))
+        data = path.read_bytes()  # read once: what is parsed is what the digest describes
+        kb = parse(data.decode("utf-8"), str(path))
+        return cls(path, build, build(kb), served_digest=cls._hash(data))
 
     def __call__(self) -> Engine:
         """The engine to answer the next question with."""
@@ -142,7 +143,7 @@ class LiveEngine:
         if data is None:
             return ReloadResult(False, False, source, (f"{source}: cannot read the file",)), True
         digest = self._hash(data)
-        if digest == self._served and not force:
+        if digest == self.served_digest and not force:
             return ReloadResult(True, False, source, summary=self.engine.kb.summary()), False
         if self._failed and self._failed[0] == digest and not force:
             return self._failed[1], False
@@ -158,7 +159,7 @@ class LiveEngine:
             problems = (f"{source}: cannot index: {exc}",)
         else:
             self.engine = engine  # the swap: one reference assignment, atomic for every reader
-            self._served, self._failed = digest, None
+            self.served_digest, self._failed = digest, None
             self.warm()
             return ReloadResult(True, True, source, summary=kb.summary(), seconds=time.perf_counter() - started), True
         failed = ReloadResult(False, False, source, problems)
