@@ -553,3 +553,13 @@ async def test_webhook_delivery_repeated_by_telegram_is_answered_once(api, engin
         await api.wait_for(lambda: len(api.sent(42)) == 1)
         await asyncio.sleep(0.5)
     answered_once(api, [42])
+
+
+def test_preformatted_reports_are_escaped_and_split_under_the_limit() -> None:
+    from bot.channels.telegram_render import preformatted
+
+    text = "\n".join(f"{i}× <연봉> & 복지 질문" for i in range(600))
+    parts = preformatted(text)
+    assert len(parts) > 1 and all(p.startswith("<pre>") and p.endswith("</pre>") for p in parts)
+    assert all(len(parse_html(p)) <= 4096 for p in parts)
+    assert "\n".join(parse_html(p) for p in parts).split() == text.split()

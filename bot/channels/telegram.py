@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_render import parse_callback, render
+from bot.channels.telegram_render import parse_callback, preformatted, render
 from bot.engine import MAX_QUESTION, Engine
 from bot.matching import Decision
 from bot.outcomes import Feedback, Outcome, Recorder
@@ -259,15 +259,8 @@ class TelegramChannel:
 
     async def send_plain(self, bot: Any, chat_id: int, text: str) -> None:
         """Preformatted text (reports, errors) in as many messages as it takes."""
-        chunks: list[str] = []
-        for line in text.splitlines() or [""]:
-            line = line[:3500]
-            if chunks and len(chunks[-1]) + len(line) + 1 <= 3500:
-                chunks[-1] += "\n" + line
-            else:
-                chunks.append(line)
-        for chunk in chunks:
-            await bot.send_message(chat_id, f"<pre>{html.escape(chunk, quote=False)}</pre>")
+        for chunk in preformatted(text):
+            await bot.send_message(chat_id, chunk)
 
     async def notify_admins(self, bot: Any, text: str) -> None:
         """Tell every admin (in their private chat with the bot); failures are logged, not raised."""

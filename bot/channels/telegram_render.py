@@ -115,6 +115,11 @@ def _block(text: str, before: str = "", after: str = "", limit: int = MAX_MESSAG
     ]
 
 
+def preformatted(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Plain text (reports, reload errors) as escaped <pre> messages, cut at lines where it is long."""
+    return _block(text, "<pre>", "</pre>", limit)
+
+
 def _pack(blocks: list[str], limit: int) -> list[str]:
     messages: list[str] = []
     current = ""
