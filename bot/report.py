@@ -16,10 +16,9 @@ from rapidfuzz import fuzz
 
 from bot.matching import Decision
 from bot.normalize import clean, tokens
-from bot.store import Row
+from bot.store import KEEP_TEXT, Row
 from bot.vocabulary import is_filler
 
-UNANSWERED = ("fallback", "clarify", "too_long")
 GROUP_SIMILARITY = 80  # token-set similarity (0-100) of normalised questions that count as "the same"
 
 
@@ -105,7 +104,7 @@ def build(
     """Summarise outcomes; ``decide`` (the matcher) names each group's nearest entry."""
     actions = Counter(r.action for r in rows)
     entries = Counter(r.entry_id for r in rows if r.entry_id and r.action in ("answer", "browse"))
-    groups = group_unanswered([r.question for r in rows if r.action in UNANSWERED and r.question])
+    groups = group_unanswered([r.question for r in rows if r.action in KEEP_TEXT and r.question])
     if decide is not None:
         for g in groups:
             example = g.examples.most_common(1)[0][0]
