@@ -75,7 +75,7 @@ async def running_bot(
     tg = TelegramSettings(token=api.token, base_url=api.base_url, **settings)
     app = build_application(tg, channel, pace=pace, timeouts=timeouts)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, tg, stop, service, channel))
+    task = asyncio.create_task(serve(app, tg, stop, service, channel, timeouts.poll))
     run = Running(api, channel, recorder, tg)
     try:
         if tg.mode == "webhook":

@@ -94,7 +94,6 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    app.bot_data["poll_timeout"] = timeouts.poll  # read by serve(), which starts the polling
     channel.install(app)
     return app
 
@@ -105,6 +104,7 @@ async def serve(
     stop: asyncio.Event,
     service: Service | None = None,
     channel: TelegramChannel | None = None,
+    poll_timeout: int = POLL_TIMEOUT,
 ) -> None:
     """Run until ``stop`` is set: initialise (checks the token), poll or listen for webhooks, shut down.
 
@@ -128,7 +128,7 @@ async def serve(
             )
         else:
             await app.updater.start_polling(
-                timeout=app.bot_data.get("poll_timeout", POLL_TIMEOUT),
+                timeout=poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
                 bootstrap_retries=5,
                 drop_pending_updates=False,
