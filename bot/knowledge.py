@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.errors import KnowledgeBaseError, Problem
 from bot.normalize import clean
+from bot.source import Interview
 
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
 MAX_ID_LENGTH = 40
@@ -44,6 +45,7 @@ class Quote:
     by: tuple[str, ...]
     text: str
     translation: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    at: tuple[int, int] = field(default=(1, 1), compare=False)  # line, column of the text in faq.yaml
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     source: str = "faq.yaml"
     version: int = 1
+    interview: Interview | None = field(default=None, compare=False)  # what the quotes were checked against
     _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -167,12 +170,16 @@ def _closest(word: str, options: set[str]) -> str | None:
     return hit[0] if hit else None
 
 
-_TOP_KEYS = {"version", "languages", "apply_url", "people", "entries"}
+_TOP_KEYS = {"version", "languages", "apply_url", "people", "entries", "source"}
 _ENTRY_KEYS = {"id", "questions", "answer", "title", "quotes", "related", "browse"}
 
 
-def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
-    """Validate faq.yaml text; raise KnowledgeBaseError listing every problem."""
+def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> KnowledgeBase:
+    """Validate faq.yaml text; raise KnowledgeBaseError listing every problem.
+
+    The interview named by ``source:`` is read relative to ``base`` (default: the file's folder), and
+    every quote is checked against it.
+    """
     chk = _Checker(source)
     try:
         try:
@@ -246,6 +253,9 @@ def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
                 f"entry '{owner}': related id '{target}' does not exist"
                 + (f" (did you mean '{hint}'?)" if hint else ""),
             )
+    # A symlinked faq.yaml (a deployment swapping releases) quotes the interview of its own release.
+    interview = _interview(chk, top.get("source", (None, None))[1], base or Path(source).resolve().parent)
+    _check_quotes(chk, entries, interview, "source" in top)
     if chk.problems:
         raise KnowledgeBaseError(chk.problems)
     return KnowledgeBase(
@@ -255,7 +265,61 @@ def parse(text: str, source: str = "faq.yaml") -> KnowledgeBase:
         entries=tuple(entries),
         source=source,
         version=version,
+        interview=interview,
     )
+
+
+def _interview(chk: _Checker, node: Node | None, base: Path) -> Interview | None:
+    """Read and parse the interview named by ``source:`` (problems at that node)."""
+    if node is None:
+        return None
+    name = chk.text(node, "source")
+    if name is None:
+        return None
+    path = base / name
+    try:
+        return Interview.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        chk.fail(node, f"source: the interview file '{path}' does not exist")
+    except UnicodeDecodeError as exc:
+        chk.fail(node, f"source: '{path}' is not UTF-8 text ({exc.reason})")
+    except OSError as exc:
+        chk.fail(node, f"source: cannot read '{path}': {exc.strerror}")
+    except ValueError as exc:
+        chk.fail(node, f"source: '{path}': {exc}")
+    return None
+
+
+def _check_quotes(chk: _Checker, entries: list[Entry], interview: Interview | None, named: bool) -> None:
+    """Every quote must be in the interview word for word: a named engineer's words are a claim."""
+    for entry in entries:
+        for quote in entry.quotes:
+            line, col = quote.at
+            if interview is None:
+                if not named:  # a source that failed to load has its own problem already
+                    chk.problems.append(
+                        Problem(
+                            chk.source,
+                            line,
+                            col,
+                            f"entry '{entry.id}': quotes need 'source:' at the top, naming the interview "
+                            "text they are copied from",
+                        )
+                    )
+                continue
+            if not interview.contains(quote.text):
+                who = ", ".join(quote.by)
+                closest = interview.closest(quote.text)
+                chk.problems.append(
+                    Problem(
+                        chk.source,
+                        line,
+                        col,
+                        f"entry '{entry.id}': quote by {who} is not in the interview"
+                        + (f' (closest: "{closest}")' if closest else "")
+                        + "; copy it word for word",
+                    )
+                )
 
 
 def _parse_entry(
@@ -344,7 +408,8 @@ def _parse_entry(
                 if value is not None:
                     translation[lang] = value
         if speakers and text is not None and len(speakers) == len(by_nodes):
-            quotes.append(Quote(tuple(speakers), text, MappingProxyType(translation)))
+            mark = qf["text"][1].start_mark
+            quotes.append(Quote(tuple(speakers), text, MappingProxyType(translation), (mark.line + 1, mark.column + 1)))
 
     related: list[str] = []
     for rnode in chk.seq(fields["related"][1], f"{label}: related") if "related" in fields else []:

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase, load
+from bot.knowledge import KnowledgeBase, load, parse
 from bot.semantic import load_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 FAQ = ROOT / "faq.yaml"
+INTERVIEW = ROOT / "kakao-interview.txt"
+
+
+def parse_quoting(text: str, source: str = "test.yaml", quotes: tuple[str, ...] = ()) -> KnowledgeBase:
+    """Parse a test knowledge base whose quotes come from a made-up interview holding ``quotes``.
+
+    The text must not name a source; this adds one, so quotes that are not in the real interview
+    (hostile HTML, very long ones) can still be tested.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        body = "\n\n".join(quotes)
+        header = "title: test\npublisher: test\ndate: 2019-09-10\nurl: https://example.test/\n---\n"
+        Path(folder, "interview.txt").write_text(header + body + "\n", encoding="utf-8")
+        return parse("source: interview.txt\n" + text, source, base=Path(folder))
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +62,15 @@ def lexical_build(kb: KnowledgeBase) -> Engine:
     return Engine.build(kb, None)
 
 
+def copy_faq(folder: Path, text: str | None = None) -> Path:
+    """Write faq.yaml (the shipped one, or ``text``) and the interview it quotes into ``folder``."""
+    path = folder / "faq.yaml"
+    path.write_text(FAQ.read_text(encoding="utf-8") if text is None else text, encoding="utf-8")
+    (folder / INTERVIEW.name).write_text(INTERVIEW.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def faq(tmp_path: Path) -> Path:
     """A copy of the shipped faq.yaml that a test may edit."""
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+    return copy_faq(tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAQ, ROOT, SHARED
+from tests.conftest import FAQ, ROOT, copy_faq
 
 
 def faqbot(
@@ -39,14 +39,13 @@ def test_check_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
         "    questions:\n      ko:\n        - 지원은 어디서", "    qustions:\n      ko:\n        - 지원은 어디서", 1
     )
     broken = broken.replace("related: [hiring, fit]", "related: [hiring, fitt]", 1)
-    path = tmp_path / "faq.yaml"
-    path.write_text(broken, encoding="utf-8")
+    path = copy_faq(tmp_path, broken)
     result = faqbot("check", str(path))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 3
-    assert lines[0] == f"{path}:25:5: entry 'apply': 'questions' is missing"
-    assert lines[1].startswith(f"{path}:27:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?)")
+    assert lines[0] == f"{path}:28:5: entry 'apply': 'questions' is missing"
+    assert lines[1].startswith(f"{path}:30:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?)")
     assert lines[2].startswith(f"{path}:") and "related id 'fitt' does not exist (did you mean 'fit'?)" in lines[2]
     assert result.stderr == f"{path}: 3 problems\n"
 
@@ -121,7 +120,7 @@ def test_chat_numbers_pick_options(cache_env: dict) -> None:
 
 
 def test_eval_prints_the_table(cache_env: dict) -> None:
-    result = faqbot("eval", str(SHARED / "eval" / "dev.tsv"), "--show-errors", env_extra=cache_env)
+    result = faqbot("eval", str(ROOT / "bench" / "holdout.tsv"), "--show-errors", env_extra=cache_env)
     assert result.returncode == 0, result.stderr
     assert "right (answered with an expected id)" in result.stdout
     assert "answered (wrong)" in result.stdout

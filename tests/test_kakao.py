@@ -23,9 +23,10 @@ from bot.channels.kakao_render import (
 )
 from bot.config import KakaoSettings
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase, parse
+from bot.knowledge import KnowledgeBase
 from bot.outcomes import MemoryRecorder
 from bot.replies import Composer
+from tests.conftest import parse_quoting
 from tests.telegram_harness import free_port
 
 APPLY = "http://kko.to/VS1FS4x00"
@@ -217,7 +218,7 @@ async def test_empty_utterance_gets_help(server) -> None:
 def long_kb() -> KnowledgeBase:
     answer = "카카오 플랫폼은 많은 서비스를 지원합니다. " * 80
     quote = "아주 긴 인용문입니다. " * 120
-    return parse(
+    return parse_quoting(
         textwrap.dedent(
             f"""\
             version: 1
@@ -242,6 +243,7 @@ def long_kb() -> KnowledgeBase:
             for i in range(12)
         ),
         "long.yaml",
+        quotes=(quote, "두 번째 인용"),
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, load, parse
-from tests.conftest import SHARED
+from tests.conftest import FAQ, INTERVIEW, ROOT
 
 VALID = """\
 version: 1
@@ -27,12 +27,13 @@ entries:
     questions:
       ko: [문화는 어때요]
     answer: {ko: 수평문화, en: horizontal}
+source: kakao-interview.txt
 """
 
 
 def problems(text: str) -> list[str]:
     with pytest.raises(KnowledgeBaseError) as info:
-        parse(textwrap.dedent(text), "faq.yaml")
+        parse(textwrap.dedent(text), "faq.yaml", base=ROOT)
     return [str(p) for p in info.value.problems]
 
 
@@ -60,16 +61,64 @@ def test_shipped_file_is_valid_and_has_the_required_entries(kb: KnowledgeBase) -
         assert entry.questions.get("ko") and entry.questions.get("en"), entry.id
 
 
-def test_every_quote_is_verbatim_from_the_interview(kb: KnowledgeBase) -> None:
-    source = re.sub(r"\s+", "", (SHARED / "seed" / "kakao-interview.txt").read_text(encoding="utf-8"))
+def test_every_quote_is_verbatim_from_the_project_copy_of_the_interview(kb: KnowledgeBase) -> None:
+    source = re.sub(r"\s+", "", INTERVIEW.read_text(encoding="utf-8").partition("\n---\n")[2])
     quotes = [(e.id, q.text) for e in kb.entries for q in e.quotes]
     assert quotes
     for entry_id, text in quotes:
         assert re.sub(r"\s+", "", text) in source, f"{entry_id}: not in the interview: {text}"
+    assert kb.interview is not None
+    assert kb.interview.header["url"].startswith("https://brunch.co.kr/")
+    assert kb.interview.header["date"] == "2019-09-10"
+
+
+def test_a_made_up_quote_is_rejected_where_it_stands(tmp_path: Path) -> None:
+    text = FAQ.read_text(encoding="utf-8")
+    made_up = "재택근무는 주 3일까지 자유롭게 할 수 있어요"
+    old = "        text: 유연한 근무환경, 서로 존중하는 수평문화"
+    assert old in text
+    bad = tmp_path / "faq.yaml"
+    (tmp_path / "kakao-interview.txt").write_text(INTERVIEW.read_text(encoding="utf-8"), encoding="utf-8")
+    bad.write_text(text.replace(old, f"        text: {made_up}\n      - by: dj\n{old}", 1), encoding="utf-8")
+    line = bad.read_text(encoding="utf-8").splitlines().index(f"        text: {made_up}") + 1
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(bad)
+    [problem] = info.value.problems
+    assert (problem.line, problem.column) == (line, 15)
+    assert problem.message.startswith("entry 'culture': quote by dj is not in the interview (closest: \"")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(
+            ("source: kakao-interview.txt\n", ""),
+            "faq.yaml:13:27: entry 'apply': quotes need 'source:' at the top, naming the interview text they are "
+            "copied from",
+            id="quotes without a source",
+        ),
+        pytest.param(
+            ("source: kakao-interview.txt", "source: nowhere.txt"),
+            "faq.yaml:19:9: source: the interview file '{root}/nowhere.txt' does not exist",
+            id="a source that is not there",
+        ),
+        pytest.param(
+            ("text: 꿈을 갖고 있어요", "text: \"데이터를   '안정적'으로\n        만드는\""),
+            None,
+            id="whitespace and typographic quotes are forgiven",
+        ),
+    ],
+)
+def test_quote_sources(change: tuple[str, str], expected: str | None) -> None:
+    text = VALID.replace(*change)
+    if expected is None:
+        assert parse(text, "faq.yaml", base=ROOT).entry("apply").quotes
+    else:
+        assert problems(text) == [expected.format(root=ROOT)]
 
 
 def test_minimal_entry_is_enough() -> None:
-    kb = parse(VALID)
+    kb = parse(VALID, base=ROOT)
     assert [e.id for e in kb.entries] == ["apply", "culture"]
     assert kb.entry("culture").title == {"ko": "문화는 어때요", "en": "문화는 어때요"}
     assert kb.entry("apply").quotes[0].by == ("diego",)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.engine import Engine
 from bot.reload import LiveEngine, ReloadResult, watch
-from tests.conftest import FAQ, NEW_ENTRY, lexical_build
+from tests.conftest import FAQ, NEW_ENTRY, copy_faq, lexical_build
 
 
 def with_entry(path: Path) -> str:
@@ -47,8 +47,8 @@ def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq:
     assert result is not None and not result.ok and not result.changed
     assert live() is before
     assert result.problems == (
-        f"{faq}:25:5: entry 'apply': 'questions' is missing",
-        f"{faq}:27:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?); "
+        f"{faq}:28:5: entry 'apply': 'questions' is missing",
+        f"{faq}:30:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?); "
         "allowed: answer, browse, id, questions, quotes, related, title",
     )
     assert result.message().splitlines()[0].endswith("not reloaded, still serving the last good version; 2 problem(s):")
@@ -71,8 +71,8 @@ def test_symlink_swap_is_picked_up(tmp_path: Path) -> None:
     v1, v2 = tmp_path / "v1", tmp_path / "v2"
     v1.mkdir()
     v2.mkdir()
-    (v1 / "faq.yaml").write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
-    (v2 / "faq.yaml").write_text(with_entry(v1 / "faq.yaml"), encoding="utf-8")
+    copy_faq(v1)
+    copy_faq(v2, with_entry(v1 / "faq.yaml"))
     link = tmp_path / "faq.yaml"
     link.symlink_to(v1 / "faq.yaml")
     live = LiveEngine.load(link, lexical_build)
@@ -99,8 +99,7 @@ def test_a_deleted_file_keeps_serving_and_comes_back(faq: Path) -> None:
 
 
 def test_a_thousand_entry_file_reloads(tmp_path: Path) -> None:
-    path = tmp_path / "faq.yaml"
-    path.write_text(FAQ.read_text(encoding="utf-8"), encoding="utf-8")
+    path = copy_faq(tmp_path)
     live = LiveEngine.load(path, lexical_build)
     extra = "".join(
         NEW_ENTRY.replace("office-hours", f"topic-{i}")

@@ -13,8 +13,9 @@ import pytest
 
 from bot.channels.telegram_render import MAX_CALLBACK, parse_callback, render
 from bot.engine import Engine
-from bot.knowledge import KnowledgeBase, parse
+from bot.knowledge import KnowledgeBase
 from bot.replies import Composer
+from tests.conftest import parse_quoting
 from tests.fakes.bot_api import FakeBotAPI, parse_html
 from tests.telegram_harness import free_port, running_bot
 
@@ -63,7 +64,7 @@ def tricky_engine(answer_ko: str = "A < B & C > D", quote: str = "<b>굵게</b> 
         quotes:
           - {{by: jg, text: {json.dumps(quote, ensure_ascii=False)}}}
     """
-    return Engine.build(parse(textwrap.dedent(text), "tricky.yaml"))
+    return Engine.build(parse_quoting(textwrap.dedent(text), "tricky.yaml", quotes=(quote,)))
 
 
 # -- what a candidate sees ---------------------------------------------------------------------------
