@@ -119,7 +119,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     items = read_labelled(args.file)
-    unknown = sorted({i for item in items for i in item.expected} - {e.id for e in engine.kb.entries})
+    unknown = sorted({i for item in items for i in item.ids} - {e.id for e in engine.kb.entries})
     if unknown:
         raise FaqbotError(f"{args.file}: ids not in {engine.kb.source}: {', '.join(unknown)}")
     report = evaluate(engine.matcher, items)
@@ -132,7 +132,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.show_errors:
         print()
         for item, decision, v in report.errors:
-            expected = "|".join(sorted(item.expected)) or "-"
+            expected = "|".join(sorted(item.expected)) or ("!" + (item.topic or "") if item.uncovered else "-")
             got = decision.id or ",".join(o.id for o in decision.options) or "-"
             print(
                 f"{v:<9} line {item.line}: {item.question!r} expected {expected}, got {decision.action} {got} "

@@ -1,4 +1,10 @@
-"""Scoring a labelled question set (the format of shared/eval/dev.tsv) against a matcher."""
+"""Scoring a labelled question set against a matcher.
+
+Lines are ``expected<TAB>question``; ``#`` lines are comments. ``expected`` is an entry id or ids joined
+by ``|`` (any is right), ``-`` for a question the FAQ cannot answer, or ``!id`` (``!`` alone) for a
+question that asks for a fact the interview lacks, about topic ``id``: it must not be answered, and
+the honest reply says the interview does not cover it.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,18 @@ from bot.matching import Decision, Matcher
 
 @dataclass(frozen=True)
 class Labelled:
-    """One question with the entry ids that answer it (empty: out of scope)."""
+    """One question with the entry ids that answer it (empty: out of scope, or an uncovered fact)."""
 
     line: int
     expected: frozenset[str]
     question: str
+    uncovered: bool = False  # asks for a fact the interview lacks
+    topic: str | None = None  # ... about this entry
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """Every entry id the line names (expected ids, or the uncovered fact's topic)."""
+        return self.expected | ({self.topic} if self.topic else frozenset())
 
 
 def read_labelled(path: str | Path) -> list[Labelled]:
@@ -31,13 +44,22 @@ def read_labelled(path: str | Path) -> list[Labelled]:
         if "\t" not in line:
             raise FaqbotError(f"{path}:{number}:1: expected 'ids<TAB>question'")
         expected, question = line.split("\t", 1)
-        ids = frozenset() if expected.strip() == "-" else frozenset(expected.strip().split("|"))
+        expected = expected.strip()
+        if expected.startswith("!"):
+            out.append(Labelled(number, frozenset(), question, uncovered=True, topic=expected[1:] or None))
+            continue
+        ids = frozenset() if expected == "-" else frozenset(expected.split("|"))
         out.append(Labelled(number, ids, question))
     return out
 
 
 def verdict(item: Labelled, decision: Decision) -> str:
-    """right | helpful | wrong | missed (in scope); right | tolerated | wrong (out of scope)."""
+    """right | helpful | wrong | missed (in scope); right | tolerated | wrong (out of scope);
+    honest | tolerated | wrong (uncovered facts: honest = says the interview does not cover it)."""
+    if item.uncovered:
+        if decision.action == "answer":
+            return "wrong"
+        return "honest" if decision.missing else "tolerated"
     if not item.expected:
         return {"fallback": "right", "clarify": "tolerated"}.get(decision.action, "wrong")
     if decision.action == "answer":
@@ -53,19 +75,23 @@ class Report:
 
     in_scope: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("right", "helpful", "wrong", "missed"), 0))
     out_scope: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("right", "tolerated", "wrong"), 0))
+    uncovered: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("honest", "tolerated", "wrong"), 0))
     errors: list[tuple[Labelled, Decision, str]] = field(default_factory=list)
 
     def add(self, item: Labelled, decision: Decision) -> None:
         v = verdict(item, decision)
-        (self.in_scope if item.expected else self.out_scope)[v] += 1
-        if v != "right":
+        (self.uncovered if item.uncovered else self.in_scope if item.expected else self.out_scope)[v] += 1
+        if v not in ("right", "honest"):
             self.errors.append((item, decision, v))
 
     def rates(self) -> dict[str, float]:
         """The headline rates, as fractions."""
         n_in = sum(self.in_scope.values()) or 1
         n_out = sum(self.out_scope.values()) or 1
+        n_unc = sum(self.uncovered.values()) or 1
         return {
+            "uncovered_answered": self.uncovered["wrong"] / n_unc,
+            "uncovered_honest": self.uncovered["honest"] / n_unc,
             "right": self.in_scope["right"] / n_in,
             "helpful": (self.in_scope["right"] + self.in_scope["helpful"]) / n_in,
             "wrong": self.in_scope["wrong"] / n_in,
@@ -91,6 +117,14 @@ class Report:
             ("  clarified (tolerated)", self.out_scope["tolerated"], ""),
             ("  answered (wrong)", self.out_scope["wrong"], f"{r['oos_answered']:.1%}"),
         ]
+        n_unc = sum(self.uncovered.values())
+        if n_unc:
+            rows += [
+                ("asks for a fact the interview lacks", n_unc, ""),
+                ("  said it is not covered", self.uncovered["honest"], f"{r['uncovered_honest']:.1%}"),
+                ("  other fallback or clarify", self.uncovered["tolerated"], ""),
+                ("  answered (wrong)", self.uncovered["wrong"], f"{r['uncovered_answered']:.1%}"),
+            ]
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{name:<{width}}  {count:>5}  {rate:>6}".rstrip() for name, count, rate in rows)
 

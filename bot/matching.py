@@ -51,6 +51,7 @@ class Decision:
     language: str
     unknown: tuple[str, ...] = ()
     options: tuple[Candidate, ...] = ()  # what ``clarify`` offers, best first
+    missing: str | None = None  # the kind of fact asked for that the top entry does not hold (facts.py)
 
     @property
     def id(self) -> str | None:
