@@ -1,0 +1,280 @@
+"""What kind of fact a question asks for: a number, salary, a date, a place, the interview process…
+
+A candidate reads every answer as a claim. "하둡 팀은 몇 명이에요?" shares almost everything with the
+Hadoop team's entry, yet that entry says nothing about headcount; answering with it would read as an
+answer. So the matcher asks this module which kinds of fact a question wants, and which kinds an entry
+holds. What an entry holds comes from faq.yaml itself: the kinds its own phrasings ask for. A recruiter
+who adds the team size to an answer and a "몇 명이에요?" phrasing makes that question answerable; no code
+changes.
+
+Cues are matched on cleaned text (bot.normalize.clean). Korean cues also match inside words and with
+one slipped key (연뵹 = 연봉), because particles and typos stick to them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.normalize import is_syllable, to_keys
+
+# kind -> (Korean cues, English phrases). Korean cues match anywhere in a word (연봉이, 면접은);
+# English phrases match whole words. Order: the first kind found names the reply.
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "money": (
+        (
+            "연봉",
+            "급여",
+            "월급",
+            "봉급",
+            "초봉",
+            "처우",
+            "성과급",
+            "보너스",
+            "인센티브",
+            "스톡옵션",
+            "스톡 옵션",
+            "보상",
+        ),
+        (
+            r"salar\w*",
+            r"pay",
+            r"paid",
+            r"compensation",
+            r"bonus\w*",
+            r"stock options?",
+            r"equity",
+            r"wages?",
+            r"how much .*(make|earn)",
+            r"income",
+            r"rsus?",
+        ),
+    ),
+    "benefits": (
+        ("복지", "복리후생", "식대", "식비", "휴가", "연차", "건강검진", "보험", "사내 카페", "안식"),
+        (r"benefits?", r"perks?", r"vacation", r"pto", r"paid leave", r"holidays?", r"insurance", r"welfare"),
+    ),
+    "hours": (
+        (
+            "근무 시간",
+            "근무시간",
+            "출근 시간",
+            "출근시간",
+            "퇴근 시간",
+            "퇴근시간",
+            "출퇴근 시간",
+            "야근",
+            "초과 근무",
+            "초과근무",
+            "칼퇴",
+            "당직",
+            "온콜",
+            "주말 근무",
+            "주말근무",
+            "몇 시",
+            "몇시",
+        ),
+        (
+            r"working hours",
+            r"work hours",
+            r"office hours",
+            r"overtime",
+            r"what time",
+            r"on ?call",
+            r"weekends?",
+            r"hours? a (day|week)",
+            r"night shifts?",
+        ),
+    ),
+    "date": (
+        ("언제", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜"),
+        (r"when", r"deadline", r"due date", r"start date", r"timeline", r"closing date", r"what date"),
+    ),
+    "place": (
+        (
+            "어디",
+            "위치",
+            "사무실",
+            "근무지",
+            "근무 장소",
+            "지역",
+            "판교",
+            "제주",
+            "주소",
+            "오피스",
+            "사옥",
+            "출근 장소",
+        ),
+        (r"where", r"location", r"located", r"city", r"address", r"relocat\w*", r"which office", r"headquarters"),
+    ),
+    "process": (
+        (
+            "면접",
+            "코딩 테스트",
+            "코딩테스트",
+            "코테",
+            "과제 전형",
+            "사전 과제",
+            "코딩 과제",
+            "전형",
+            "서류 합격",
+            "합격 발표",
+            "채용 절차",
+            "채용 과정",
+            "채용 프로세스",
+        ),
+        (
+            r"interview process",
+            r"interview rounds?",
+            r"rounds? of interviews?",
+            r"job interviews?",
+            r"coding test",
+            r"technical interview",
+            r"take ?home",
+            r"assignment",
+            r"hiring process",
+            r"recruiting process",
+            r"screening",
+            r"interviews",
+        ),
+    ),
+    "experience": (
+        (
+            "몇 년",
+            "몇년",
+            "년차",
+            "경력 요건",
+            "자격 요건",
+            "자격요건",
+            "우대 사항",
+            "우대사항",
+            "필수 조건",
+            "학력",
+            "전공",
+            "나이",
+            "몇 살",
+            "몇살",
+            "자격증",
+            "학위",
+        ),
+        (
+            r"how many years",
+            r"years of experience",
+            r"requirements?",
+            r"qualifications?",
+            r"degree",
+            r"age limit",
+            r"how old",
+            r"certificat\w*",
+        ),
+    ),
+    "stack": (
+        ("버전", "스택", "프로그래밍 언어", "개발 언어", "무슨 언어", "어떤 언어", "프레임워크"),
+        (
+            r"versions?",
+            r"tech stack",
+            r"stack",
+            r"which language",
+            r"what language",
+            r"programming languages?",
+            r"frameworks?",
+        ),
+    ),
+    "name": (
+        ("이름", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자"),
+        (r"names?", r"who leads", r"manager", r"team lead\w*", r"head of", r"boss"),
+    ),
+    "count": (
+        (
+            "몇 명",
+            "몇명",
+            "인원",
+            "팀원 수",
+            "팀원수",
+            "사람 수",
+            "인력",
+            "팀 규모",
+            "조직 규모",
+            "몇 개",
+            "몇개",
+            "몇 대",
+            "몇대",
+            "몇 번",
+            "몇번",
+            "몇 회",
+            "몇회",
+            "몇 분",
+            "얼마나 많",
+        ),
+        (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of"),
+    ),
+    "amount": (
+        ("얼마",),
+        (r"how much",),
+    ),
+    "duration": (
+        ("얼마나 오래", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
+        (r"how long", r"probation\w*", r"duration"),
+    ),
+}
+
+_ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en) in KINDS.items()}
+# "얼마나 좋아요" asks no number; the amount cue is 얼마 not followed by 나.
+_NOT_AMOUNT = re.compile(r"얼마나")
+# Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
+_EXACT_ONLY = frozenset({"기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치"})
+_MIN_FUZZY_KEYS = 6
+_KO_CUES = {
+    kind: tuple((cue, to_keys(cue.replace(" ", "")), len(cue.replace(" ", "")), cue not in _EXACT_ONLY) for cue in ko)
+    for kind, (ko, _) in KINDS.items()
+}
+
+
+def _korean_hit(cue: str, keys: str, size: int, fuzzy: bool, compact: str, words: list[str]) -> bool:
+    if cue.replace(" ", "") in compact:
+        return True
+    if not fuzzy or len(keys) < _MIN_FUZZY_KEYS:
+        return False
+    # One slipped key (연뵹, 면졉), compared syllable-aligned so that no cue is read across syllables.
+    for word in words:
+        for start in range(len(word) - size + 1):
+            chunk = to_keys(word[start : start + size])
+            if chunk[:1] == keys[:1] and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def asks(text: str) -> frozenset[str]:
+    """The kinds of fact a cleaned text asks for (empty: none of the listed kinds)."""
+    if not text:
+        return frozenset()
+    words = [w for w in text.split() if w and is_syllable(w[-1])]
+    compact = text.replace(" ", "")
+    found = set()
+    for kind, cues in _KO_CUES.items():
+        for cue, keys, size, fuzzy in cues:
+            if kind == "amount" and not _korean_amount(compact):
+                continue
+            if _korean_hit(cue, keys, size, fuzzy, compact, words):
+                found.add(kind)
+                break
+        else:
+            if _ENGLISH[kind].search(text):
+                found.add(kind)
+    return frozenset(found)
+
+
+def _korean_amount(compact: str) -> bool:
+    """얼마 that asks an amount (얼마예요, 얼마 받아요), not 얼마나 (how good, how hard)."""
+    return compact.count("얼마") > len(_NOT_AMOUNT.findall(compact))
+
+
+def covered(phrasings: list[str]) -> frozenset[str]:
+    """The kinds of fact an entry holds: those its own (cleaned) phrasings ask for."""
+    out: set[str] = set()
+    for phrasing in phrasings:
+        out |= asks(phrasing)
+    return frozenset(out)
