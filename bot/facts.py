@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.normalize import is_syllable, to_keys
 
@@ -53,8 +53,47 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "benefits": (
-        ("복지", "복리후생", "식대", "식비", "휴가", "연차", "건강검진", "보험", "사내 카페", "안식"),
-        (r"benefits?", r"perks?", r"vacation", r"pto", r"paid leave", r"holidays?", r"insurance", r"welfare"),
+        (
+            "복지",
+            "복리후생",
+            "식대",
+            "식비",
+            "점심 제공",
+            "휴가",
+            "연차",
+            "건강검진",
+            "보험",
+            "안식",
+            "비자",
+            "이사비",
+            "장비 지원",
+            "노트북 지원",
+            "맥북",
+            "도서 구입",
+            "교육비",
+            "정규직",
+            "계약직",
+            "고용 형태",
+        ),
+        (
+            r"benefits?",
+            r"perks?",
+            r"vacation",
+            r"pto",
+            r"paid leave",
+            r"holidays?",
+            r"insurance",
+            r"welfare",
+            r"visas?",
+            r"sponsor\w*",
+            r"allowance",
+            r"laptop",
+            r"equipment",
+            r"budget",
+            r"full ?time",
+            r"contract\w*",
+            r"permanent",
+        ),
     ),
     "hours": (
         (
@@ -183,7 +222,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     "name": (
-        ("이름", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자"),
+        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자"),
         (r"names?", r"who leads", r"manager", r"team lead\w*", r"head of", r"boss"),
     ),
     "count": (
@@ -215,7 +254,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"how much",),
     ),
     "duration": (
-        ("얼마나 오래", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
+        ("얼마나 오래", "얼마나 걸", "얼마나 됐", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
         (r"how long", r"probation\w*", r"duration"),
     ),
 }
@@ -224,7 +263,9 @@ _ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en)
 # "얼마나 좋아요" asks no number; the amount cue is 얼마 not followed by 나.
 _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
-_EXACT_ONLY = frozenset({"기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치"})
+_EXACT_ONLY = frozenset(
+    {"실명", "본명", "기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치"}
+)
 _MIN_FUZZY_KEYS = 6
 _KO_CUES = {
     kind: tuple((cue, to_keys(cue.replace(" ", "")), len(cue.replace(" ", "")), cue not in _EXACT_ONLY) for cue in ko)
@@ -262,9 +303,31 @@ def asks(text: str) -> frozenset[str]:
                 found.add(kind)
                 break
         else:
-            if _ENGLISH[kind].search(text):
+            if _english_hit(kind, text):
                 found.add(kind)
     return frozenset(found)
+
+
+# English cue words that survive one slipped or swapped letter (salray, deadine); everyday words one letter
+# from another word (where/there, interviews/interview) are matched only as typed.
+_ENGLISH_TYPOS = {
+    "money": ("salary", "compensation", "bonus"),
+    "benefits": ("benefits", "vacation", "insurance", "allowance"),
+    "hours": ("overtime",),
+    "date": ("deadline",),
+    "place": ("location", "address"),
+    "experience": ("requirements", "qualifications"),
+    "stack": ("version",),
+    "count": ("headcount",),
+}
+
+
+def _english_hit(kind: str, text: str) -> bool:
+    if _ENGLISH[kind].search(text):
+        return True
+    cues = _ENGLISH_TYPOS.get(kind, ())
+    words = [w for w in text.split() if w.isascii() and len(w) >= 5] if cues else []
+    return any(OSA.distance(w, cue, score_cutoff=1) <= 1 for w in words for cue in cues)
 
 
 def _korean_amount(compact: str) -> bool:
