@@ -1,31 +1,36 @@
-"""Question -> Decision: answer (confident), clarify (2-3 close options) or fallback.
+"""Question -> Decision: answer (confident), clarify (1-3 plausible options) or fallback.
 
 The pipeline, cheapest first:
-1. readings of the question: as typed, and with Latin runs read as Hangul typed in English mode
-   (only runs that compose into whole syllables); chosung-only questions (ㅈㅇㅂㅂ) match initials;
+1. readings of the question: as typed, with Latin runs read as Hangul typed in English mode (only
+   runs that compose into whole syllables), with English typos corrected; chosung-only questions
+   (ㅈㅇㅂㅂ) match initials;
 2. lexical TF-IDF (bot.lexical) scores every entry by its best phrasing; the better reading wins;
-3. content words the knowledge base has never seen (bot.vocabulary) block a confident answer;
-4. where the lexical result is not clear-cut and an embedder is available, the top entries are
-   re-ranked with sentence embeddings blended with the lexical score (a cascade: the model runs
-   only where the cheap signal is unsure);
-5. thresholds on the blended score and the margin to the runner-up pick the action.
-Scores are on 0-100.
+   content words the knowledge base has never seen are counted (bot.vocabulary);
+3. the lexical policy model (bot.policy) estimates, per entry, the probability that it is the one
+   meant; only where that is neither clear nor hopeless, and an embedder is available, do sentence
+   embeddings score the lexical stage's best entries, and the full model re-estimates (the cascade);
+4. a question asking for a kind of fact (bot.facts) the best entry does not hold gets the honest
+   "the interview doesn't say" (fallback, that entry first among the candidates); otherwise the
+   fitted probability levels pick answer, clarify or fallback.
+Candidate scores are those probabilities, on 0-100.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from bot.facts import KINDS, asks, covered
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
+from bot.policy import Policy, confidence_features, feature_matrix
 from bot.semantic import Embedder
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
@@ -52,6 +57,7 @@ class Decision:
     unknown: tuple[str, ...] = ()
     options: tuple[Candidate, ...] = ()  # what ``clarify`` offers, best first
     missing: str | None = None  # the kind of fact asked for that the top entry does not hold (facts.py)
+    confidence: float = 0.0  # the policy's P(the best candidate is the right one), 0-1
 
     @property
     def id(self) -> str | None:
@@ -65,23 +71,21 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Where the actions change; tuned on a held-out set of our own, see bench/accuracy.py."""
+class Signals:
+    """What the matcher measured about one question, for every entry (inputs of the policy)."""
 
-    # Scores after the semantic stage (blended, 0-100):
-    answer: float = 50.0  # best score needed to answer
-    margin: float = 6.0  # ... and its lead over the runner-up
-    clarify: float = 34.0  # below this: fallback
-    answer_despite_unknown: float = 75.0  # one unknown word still answers above this ...
-    margin_despite_unknown: float = 20.0  # ... this far ahead (out-of-scope questions peaked near 70)
-    option_gap: float = 14.0  # clarify offers entries within this of the best
-    lexical_sure: float = 0.50  # lexical cosine that answers without the semantic stage ...
-    lexical_lead: float = 0.15  # ... when this far ahead of the runner-up
-    lexical_clarify: float = 0.20  # lexical cosine below which, with no semantic stage, it falls back
-    semantic_weight: float = 0.85
-    semantic_floor: float = 0.80  # e5 cosine mapped to 0 ...
-    semantic_ceiling: float = 0.96  # ... and to 1
-    rerank: int = 8  # entries the semantic stage re-ranks
+    reading: str  # the reading the scores come from
+    how: str  # how it was read: typed | slip | corrected | chosung
+    lexical: np.ndarray  # per entry, 0-1
+    semantic: np.ndarray | None  # per entry (None: the embedding stage did not run)
+    unknown: tuple[str, ...]  # content words the knowledge base has never seen
+    foreign: tuple[float, ...]  # for each, how unlike any known word it is (0 = a typo, 1 = nothing like it)
+    content: int  # content words (not fillers such as 혹시, 궁금해요, please)
+    asks: frozenset[str]  # kinds of fact asked for (bot.facts)
+
+
+_SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
+_RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
 
 
 class Matcher:
@@ -91,12 +95,12 @@ class Matcher:
         self,
         kb: KnowledgeBase,
         embedder: Embedder | None = None,
-        thresholds: Thresholds | None = None,
+        policy: Policy | None = None,
         default_language: str = "ko",
     ) -> None:
         self.kb = kb
         self.embedder = embedder
-        self.t = thresholds or Thresholds()
+        self.policy = policy or default_policy()
         self.default_language = default_language if default_language in kb.languages else kb.languages[0]
         self._doc_entry: list[int] = []
         docs: list[str] = []
@@ -114,10 +118,14 @@ class Matcher:
         self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
         self._chosung = [chosung(d.replace(" ", "")) for d in self._clean_docs]
         self.vocabulary = Vocabulary(self._vocabulary_texts(kb))
+        # What each entry holds, from the kinds of fact its own phrasings ask for (bot.facts).
+        self.covers = tuple(covered([clean(p) for p in entry.phrasings()]) for entry in kb.entries)
+        self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
 
     @staticmethod
     def _vocabulary_texts(kb: KnowledgeBase) -> list[str]:
-        texts = []
+        # The interview's own words count as known: a question about what it talks about is in scope.
+        texts = [kb.interview.body] if kb.interview is not None else []
         for entry in kb.entries:
             texts += entry.phrasings() + list(entry.answer.values()) + list(entry.title.values())
             texts += [q.text for q in entry.quotes]
@@ -135,18 +143,20 @@ class Matcher:
 
     # -- stages -----------------------------------------------------------------------------
 
-    def _lexical(self, text: str) -> dict[int, float]:
-        """Entry index -> best phrasing cosine (0-1), for entries that share anything."""
+    def _lexical(self, text: str, exclude: int | None = None) -> np.ndarray:
+        """Per entry, the best phrasing's cosine (0-1)."""
+        scores = self._index.search(text)
+        if exclude is not None:
+            scores[exclude] = 0.0
         best = np.zeros(len(self.kb.entries), dtype=np.float32)
-        np.maximum.at(best, self._doc_entry_array, self._index.search(text))
-        hits = np.flatnonzero(best > 1e-6)
-        return dict(zip(hits.tolist(), best[hits].astype(float).tolist(), strict=True))
+        np.maximum.at(best, self._doc_entry_array, scores)
+        return best.astype(np.float64)
 
-    def _chosung_scores(self, text: str) -> dict[int, float]:
+    def _chosung_scores(self, text: str, exclude: int | None = None) -> dict[int, float]:
         initials = text.replace(" ", "")
         best: dict[int, float] = {}
         for doc, chars in enumerate(self._chosung):
-            if not chars:
+            if not chars or doc == exclude:
                 continue
             score = fuzz.ratio(initials, chars) / 100.0
             if initials in chars:
@@ -155,15 +165,17 @@ class Matcher:
             best[e] = max(best.get(e, 0.0), score)
         return best
 
-    def _readings(self, question: str) -> list[str]:
-        readings = [clean(question)]
-        slipped = from_qwerty(question, keep=self.vocabulary.latin_words | ENGLISH_FILLERS)
+    def _readings(self, question: str, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+        """(reading, how it was read): as typed, as a keyboard-layout slip, with English typos fixed."""
+        typed = clean(question)
+        readings = [(typed, "typed")]
+        slipped = from_qwerty(question, keep=vocabulary.latin_words | ENGLISH_FILLERS)
         if slipped is not None:
-            readings.append(clean(slipped))
-        corrected = " ".join(self.vocabulary.correct(tok) for tok in readings[0].split())
-        if corrected != readings[0]:
-            readings.append(corrected)
-        return [r for r in readings if r]
+            readings.append((clean(slipped), "slip"))
+        corrected = " ".join(vocabulary.correct(tok) for tok in typed.split())
+        if corrected != typed:
+            readings.append((corrected, "corrected"))
+        return [r for r in readings if r[0]]
 
     def warm(self, stop: threading.Event | None = None, pause: float = 0.002) -> int:
         """Embed every phrasing the embedder has not cached yet; returns how many were looked at.
@@ -183,114 +195,135 @@ class Matcher:
                 time.sleep(max(pause, 2 * took))
         return len(self._docs)
 
-    def _semantic(self, question: str, entries: list[int]) -> dict[int, float]:
-        """Entry index -> calibrated embedding similarity (0-1) of its best phrasing."""
+    def _semantic(self, question: str, entries: list[int], exclude: int | None = None) -> dict[int, float]:
+        """Entry index -> embedding similarity of its best phrasing, on a 0-1 scale for related questions."""
         assert self.embedder is not None
         query = self.embedder.embed_query(question)
         out = {}
-        span = self.t.semantic_ceiling - self.t.semantic_floor
         for e in entries:
-            docs = self._entry_docs[e]
+            docs = [d for d in self._entry_docs[e] if d != exclude]
+            if not docs:
+                continue
             vectors = self.embedder.embed([self._docs[d] for d in docs])
-            cos = float(np.max(vectors @ query))
-            out[e] = min(1.0, max(0.0, (cos - self.t.semantic_floor) / span))
+            out[e] = (float(np.max(vectors @ query)) - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN
         return out
 
     # -- public -----------------------------------------------------------------------------
 
-    def _hopeless(self, reading: str) -> bool:
-        """True when most content words are unknown: the answer is fallback whatever the ranking."""
-        content = [tok for tok in reading.split() if not is_filler(tok)]
-        return bool(content) and len(self.vocabulary.unknown(reading)) / len(content) > 0.5
+    def signals(
+        self,
+        question: str,
+        semantic: bool | None = None,
+        exclude: int | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> Signals | None:
+        """Measure a question against every entry; None when it has no letters or digits.
 
-    def rank(
-        self, question: str, skip_semantic: Callable[[str], bool] | None = None
-    ) -> tuple[str, list[tuple[int, float]], bool]:
-        """(reading, [(entry index, score 0-1)] best first, whether the semantic stage ran).
-
-        ``skip_semantic(reading)`` lets a caller that already knows the outcome save the model's time.
+        ``semantic``: None runs the embedding stage only where the lexical model is unsure (the
+        cascade), True always (when there is an embedder), False never. ``exclude`` (a phrasing index)
+        and ``vocabulary`` let bench/tune.py ask a phrasing as if faq.yaml did not hold it.
         """
-        readings = self._readings(question)
+        vocabulary = vocabulary or self.vocabulary
+        readings = self._readings(question, vocabulary)
         if not readings:
-            return "", [], False
-        if is_chosung_query(readings[0]):
-            scored = self._chosung_scores(readings[0])
-            return readings[0], sorted(scored.items(), key=lambda x: -x[1]), False
-        best_reading, best_scores, best_top = readings[0], {}, -1.0
-        for reading in readings:
-            scores = self._lexical(reading)
-            top = max(scores.values(), default=0.0)
-            if top > best_top + 1e-9:
-                best_reading, best_scores, best_top = reading, scores, top
-        ranked = sorted(best_scores.items(), key=lambda x: -x[1])
-        if self.embedder is None or not ranked:
-            return best_reading, ranked, False
-        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if ranked[0][1] >= self.t.lexical_sure and lead >= self.t.lexical_lead:
-            return best_reading, ranked, False
-        if skip_semantic is not None and skip_semantic(best_reading):
-            return best_reading, ranked, False
-        head = [e for e, _ in ranked[: self.t.rerank]]
-        semantic = self._semantic(best_reading, head)
-        w = self.t.semantic_weight
-        blended = {e: w * semantic[e] + (1 - w) * best_scores[e] for e in head}
-        reranked = sorted(blended.items(), key=lambda x: -x[1])
-        # Entries beyond the re-ranked head keep their (lower) lexical order after it.
-        return best_reading, reranked + ranked[self.t.rerank :], True
+            return None
+        n = len(self.kb.entries)
+        first = readings[0][0]
+        if is_chosung_query(first):
+            scores = np.zeros(n)
+            for e, score in self._chosung_scores(first, exclude).items():
+                scores[e] = score
+            return Signals(first, "chosung", scores, None, (), (), 1, frozenset())
+        reading, how, lexical = first, "typed", np.zeros(n)
+        for text, kind in readings:
+            scores = self._lexical(text, exclude)
+            if scores.max(initial=0.0) > lexical.max(initial=0.0) + 1e-9:
+                reading, how, lexical = text, kind, scores
+        unknown = tuple(vocabulary.unknown(reading))
+        foreign = tuple(round(1.0 - vocabulary.closeness(word), 3) for word in unknown)
+        content = sum(1 for tok in reading.split() if not is_filler(tok))
+        asks_for = asks(reading) | asks(first)
+        sig = Signals(reading, how, lexical, None, unknown, foreign, content, asks_for)
+        if self.embedder is None or semantic is False or not lexical.any():
+            return sig
+        if semantic is None:
+            _, confidence = self.estimate(sig)
+            if not self.policy.levels.hopeless < confidence < self.policy.levels.skip_semantic:
+                return sig
+        head = [int(e) for e in np.argsort(-lexical, kind="stable")[:_RERANK] if lexical[e] > 0]
+        near = self._semantic(reading, head, exclude)
+        if not near:
+            return sig
+        floor = min(near.values())  # entries the stage did not look at count as the least similar it saw
+        sem = np.full(n, floor)
+        for e, score in near.items():
+            sem[e] = score
+        return replace(sig, semantic=sem)
+
+    def features(self, sig: Signals) -> np.ndarray:
+        """The ranking models' feature matrix for measured signals (one row per entry)."""
+        return feature_matrix(
+            sig.lexical,
+            sig.semantic,
+            unknown_share=len(sig.unknown) / max(1, sig.content),
+            content=sig.content,
+            reading=sig.how,
+            smalltalk=self._smalltalk,
+        )
+
+    def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:
+        """Per entry, how likely it is the one meant (ranking); and P(the best-ranked one is right)."""
+        x = self.features(sig)
+        full = sig.semantic is not None
+        rank = (self.policy.full if full else self.policy.lexical).probabilities(x)
+        if not len(rank):
+            return rank, 0.0
+        row = confidence_features(rank, x, len(sig.unknown), sig.foreign)
+        confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
+        return rank, float(confidence)
 
     def decide(self, question: str) -> Decision:
-        """Rank the entries for a question and choose answer, clarify or fallback."""
-        reading, ranked, semantic = self.rank(question, skip_semantic=self._hopeless)
-        # A question typed with the keyboard in English mode was meant in Korean.
-        language = self.language_of(reading if has_hangul(reading) else question)
-        candidates = tuple(Candidate(self.kb.entries[e].id, round(100.0 * s, 1)) for e, s in ranked[:5])
-        unknown = tuple(self.vocabulary.unknown(reading)) if reading and not is_chosung_query(reading) else ()
-        if semantic:
-            limits = (self.t.answer, self.t.margin, self.t.clarify)
-        else:
-            limits = (100 * self.t.lexical_sure, 100 * self.t.lexical_lead, 100 * self.t.lexical_clarify)
-        action = self._choose(candidates, reading, unknown, semantic, *limits)
-        options: tuple[Candidate, ...] = ()
-        if action == "clarify":
-            close = [c for c in candidates[:3] if candidates[0].score - c.score <= self.t.option_gap]
-            options = tuple(close) if len(close) >= 2 else candidates[:2]
-        return Decision(action, candidates, question, reading, language, unknown, options)
+        """Choose answer, clarify or fallback for a question."""
+        return self.decide_signals(question, self.signals(question))
 
-    def _choose(
-        self,
-        candidates: tuple[Candidate, ...],
-        reading: str,
-        unknown: tuple[str, ...],
-        semantic: bool,
-        answer: float,
-        margin: float,
-        clarify: float,
-    ) -> Action:
-        """The action for ranked candidates, given the score scale's answer, margin and clarify limits."""
+    def decide_signals(self, question: str, sig: Signals | None) -> Decision:
+        """The decision for measured signals (bench/tune.py re-uses signals measured once)."""
+        if sig is None:
+            return Decision("fallback", (), question, "", self.language_of(question))
+        # A question typed with the keyboard in English mode was meant in Korean.
+        language = self.language_of(sig.reading if has_hangul(sig.reading) else question)
+        p, confidence = self.estimate(sig)
+        order = [int(e) for e in np.argsort(-p, kind="stable")[:5]]
+        candidates = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in order)
+        base = Decision(
+            "fallback", candidates, question, sig.reading, language, sig.unknown, confidence=round(confidence, 4)
+        )
         if not candidates:
-            return "fallback"
-        top = candidates[0].score
-        second = candidates[1].score if len(candidates) > 1 else 0.0
-        content = [tok for tok in reading.split() if not is_filler(tok)]
-        if not content and top < 90.0:
-            # Nothing but "how" or "되나요": never answer on a shared common word.
-            return "fallback"
-        if unknown:
-            # The question is about something the knowledge base never mentions.
-            known_share = 1.0 - len(unknown) / max(1, len(content))
-            if known_share < 0.5 or top < answer:
-                return "fallback"
-            # One unfamiliar word (제출, 챌린지) in a question the model places firmly in one entry.
-            if (
-                semantic
-                and len(unknown) == 1
-                and top >= self.t.answer_despite_unknown
-                and top - second >= self.t.margin_despite_unknown
-            ):
-                return "answer"
-            return "clarify"
-        if top >= answer and top - second >= margin:
-            return "answer"
-        if top >= clarify:
-            return "clarify"
-        return "fallback"
+            return base
+        levels = self.policy.levels
+        top = order[0]
+        missing = sorted(sig.asks - self.covers[top], key=list(KINDS).index)
+        if missing:
+            # The question wants a fact the best entry does not hold: say so, never answer with it; name
+            # that entry when it is plausibly what the question is about.
+            near = candidates[:1] if p[top] >= levels.topic and self.kb.entries[top].browse else ()
+            return replace(base, missing=missing[0], options=near)
+        answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
+        # A word the knowledge base and the interview never use (네이버, 설치, ceph) may be what the
+        # question is about: never answer it outright, however much else matches; offer options instead.
+        if confidence >= answer_level and not sig.unknown:
+            return replace(base, action="answer")
+        options = tuple(
+            Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1))
+            for e in order[:3]
+            if self.kb.entries[e].browse and p[e] >= levels.option and p[e] >= levels.option_ratio * p[top]
+        )
+        if options and sum(o.score for o in options) / 100.0 >= levels.clarify:
+            return replace(base, action="clarify", options=options)
+        return base
+
+
+@functools.lru_cache(maxsize=1)
+def default_policy() -> Policy:
+    """The policy fitted by bench/tune.py and shipped as bot/policy.json."""
+    return Policy.load()

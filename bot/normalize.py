@@ -331,9 +331,11 @@ def stem(token: str) -> str:
 
 
 def english_stem(token: str) -> str:
-    """Fold simple English plurals and possessives (teams -> team, kakao's -> kakao)."""
+    """Fold simple English plurals, possessives and -ing (teams -> team, kakao's -> kakao, learning -> learn)."""
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
+    if len(token) > 5 and token.endswith("ing"):
+        return token[:-3]
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
     return token

@@ -42,6 +42,28 @@ _TEXT = {
         "feedback_none": "어떤 답에 대한 의견인지 알 수 없어요. 궁금한 걸 다시 물어봐 주세요.",
         "vote_up": "👍 도움 됐어요",
         "vote_down": "👎 아쉬워요",
+        "not_covered_topic": (
+            "인터뷰에는 ‘{title}’에 관한 {what} 이야기가 나오지 않아서, 그 질문에는 답할 수 없어요. 인터뷰가 "
+            "‘{title}’에 대해 말하는 내용은 아래 주제에서 볼 수 있어요. 자세한 채용 조건은 지원 링크의 공고를 "
+            "확인해 주세요."
+        ),
+        "not_covered": (
+            "인터뷰에는 {what} 이야기가 나오지 않아서, 그 질문에는 답할 수 없어요. 자세한 채용 조건은 지원 링크의 "
+            "공고를 확인하고, 답할 수 있는 주제는 '주제 보기'로 확인해 보세요."
+        ),
+        "not_covered_related": "관련 주제",
+        "fact:money": "연봉이나 처우",
+        "fact:benefits": "복지나 근무 조건",
+        "fact:hours": "근무 시간",
+        "fact:date": "날짜나 일정",
+        "fact:place": "장소나 위치",
+        "fact:process": "전형 절차(면접, 코딩 테스트 등)",
+        "fact:experience": "자격 요건(경력 연수 등)",
+        "fact:stack": "기술 스택이나 버전",
+        "fact:name": "이름이나 담당자",
+        "fact:count": "인원이나 숫자",
+        "fact:amount": "금액이나 수치",
+        "fact:duration": "기간",
     },
     "en": {
         "clarify": "Did you mean one of these?",
@@ -74,6 +96,27 @@ _TEXT = {
         "feedback_none": "I can't tell which answer that is about. Please ask your question again.",
         "vote_up": "👍 Helpful",
         "vote_down": "👎 Not helpful",
+        "not_covered_topic": (
+            "The interview says nothing about {what} for “{title}”, so I can't answer that. What it does say "
+            "about “{title}” is in the topic below; the job posting behind the apply link may have the details."
+        ),
+        "not_covered": (
+            "The interview says nothing about {what}, so I can't answer that. The job posting behind the apply "
+            "link may have the details, and 'Browse topics' shows what I can answer."
+        ),
+        "not_covered_related": "Related topic",
+        "fact:money": "salary or pay",
+        "fact:benefits": "benefits or employment terms",
+        "fact:hours": "working hours",
+        "fact:date": "dates or deadlines",
+        "fact:place": "places or locations",
+        "fact:process": "the hiring process (interviews, coding tests)",
+        "fact:experience": "requirements such as years of experience",
+        "fact:stack": "the tech stack or versions",
+        "fact:name": "names of people",
+        "fact:count": "headcounts or other numbers",
+        "fact:amount": "amounts or figures",
+        "fact:duration": "durations",
     },
 }
 
@@ -185,7 +228,19 @@ class Composer:
         if decision.action == "clarify":
             options = tuple(self._option(c.id, lang) for c in decision.options)
             return self._base("clarify", lang, phrase(lang, "clarify"), options=options)
+        if decision.missing:
+            return self.not_covered(decision.missing, decision.options[0].id if decision.options else None, lang)
         return self.fallback(lang)
+
+    def not_covered(self, kind: str, topic: str | None, language: str) -> Reply:
+        """ "The interview doesn't say": names what is not covered and, if there is one, the nearest topic."""
+        lang = self._lang(language)
+        what = phrase(lang, f"fact:{kind}")
+        if topic is None:
+            return self._base("fallback", lang, phrase(lang, "not_covered").format(what=what))
+        option = self._option(topic, lang)
+        text = phrase(lang, "not_covered_topic").format(what=what, title=option.label)
+        return self._base("fallback", lang, text, options=(option,), options_title=phrase(lang, "not_covered_related"))
 
     def fallback(self, language: str) -> Reply:
         """The honest "I don't know", with the apply link and a way to the topics."""

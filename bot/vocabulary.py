@@ -32,6 +32,9 @@ a an the is are am was were be been do does did i you he she it we they me my yo
 these those what which who whom whose when where why how can could would should will shall may might
 must to of in on at for from with about by as and or but so if then than tell me please know want
 like any some there here much many more get got have has had let us am im i'm you're its it's
+pls plz go goes going gonna wanna dont doesnt didnt isnt arent cant wont feel think need want really also just
+only even still very quite lot lots thing things stuff whats hows whos wheres ok okay hey yeah yes no not anyone
+뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -39,6 +42,33 @@ _FILLERS = frozenset(
 
 
 _PARTICLES = frozenset(SUFFIXES)
+# Casual endings written onto a word (뽑음, 일임, 하는거, 뭐래): the word before them is what counts.
+_ENDINGS = frozenset(
+    [
+        "음",
+        "임",
+        "함",
+        "래",
+        "래요",
+        "대요",
+        "는데",
+        "던데",
+        "거",
+        "거야",
+        "거예요",
+        "거에요",
+        "곳",
+        "겠",
+        "지",
+        "냐",
+        "니",
+        "나",
+        "어",
+        "셈",
+        "슴",
+        "심",
+    ]
+)
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
 
@@ -93,6 +123,11 @@ class Vocabulary:
             for size in range(len(token) - 1, 1, -1):
                 if token[:size] in self._words:
                     return True
+            # A known word or filler with a casual ending or another known word after it (뽑음, 어떻게지원).
+            for cut in range(1, len(token)):
+                head, tail = token[:cut], token[cut:]
+                if self._plain(head) and (tail in _ENDINGS or self._plain(tail)):
+                    return True
             at = bisect.bisect_right(self._sorted, token)
             if at < len(self._sorted) and self._sorted[at].startswith(token):
                 return True
@@ -101,6 +136,16 @@ class Vocabulary:
             return False
         hit = process.extractOne(keys, self._keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
         return hit is not None
+
+    def _plain(self, part: str) -> bool:
+        """A known word or filler, as written or with its particle stripped (no typo tolerance)."""
+        return part in self._words or is_filler(part) or stem(part) in self._words
+
+    def closeness(self, word: str) -> float:
+        """How near a word is to the nearest known word, 0-1 by keystrokes: a typo (지웡) is near, a
+        name the knowledge base never mentions (네이버, ceph) is far."""
+        hit = process.extractOne(_keys_of(word), self._keys, scorer=Levenshtein.normalized_similarity)
+        return float(hit[1]) if hit else 0.0
 
     def _unknown(self, text: str) -> tuple[str, ...]:
         """Content words of a cleaned text that the knowledge base has never seen."""

@@ -150,8 +150,11 @@ def response(reply: Reply, page: int = 1, feedback: bool = True) -> dict[str, An
     elif reply.kind == "clarify":
         quick = _topic_replies(reply.options)[: MAX_QUICK_REPLIES - 1]
         quick.append(_quick(phrase(lang, "topics_button"), topics_word))
-    else:  # fallback and notices: a way to the topics
-        quick = [_quick(phrase(lang, "topics_button"), topics_word)]
+    else:  # fallback and notices: the nearest topic if there is one, and a way to the topics
+        quick = [
+            *_topic_replies(reply.options)[: MAX_QUICK_REPLIES - 1],
+            _quick(phrase(lang, "topics_button"), topics_word),
+        ]
     outputs.append(_apply_card(reply))
     template: dict[str, Any] = {"outputs": outputs[:MAX_OUTPUTS]}
     if quick:

@@ -1,0 +1,300 @@
+"""Fit the answer policy (bot/policy.json) on data the project generates and ships.
+
+    .venv/bin/pip install -e '.[tune]' && .venv/bin/python bench/tune.py [--check]
+
+Training questions:
+- every phrasing of faq.yaml, asked as if faq.yaml did not hold it (leave one out: its own scores,
+  embeddings and words are taken away), and up to three perturbations of it the way people type
+  (bench/typos.py: a slipped jamo, spacing, particles, keyboard-layout slips, initials, English typos);
+- bench/negatives.tsv: out-of-scope and chit-chat questions, and questions asking for facts the
+  interview lacks (those the fact rule of bot/facts.py already catches are left out: the rule, not the
+  model, handles them).
+Each (question, entry) pair is a row labelled "this is the entry meant". Two logistic models are
+fitted (lexical signals only; all signals); out-of-fold predictions (grouped by source phrasing) pick
+the probability levels: answer where precision reaches TARGET_PRECISION, and the cascade's gates.
+Deterministic: a fixed seed, and the same data give the same file. ``--check`` fits and compares
+with the shipped file instead of writing it.
+
+When to refit: after changing the signals or the features (bot/policy.py), or after a large change of
+faq.yaml (many new entries of a new kind). New phrasings or entries do not need it: the features say
+how a question relates to the entries, never which entry it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._common import ROOT, SHARED, table
+from bench.typos import perturb
+from bot.config import load_settings
+from bot.evaluation import evaluate, read_labelled
+from bot.knowledge import load
+from bot.matching import Matcher, Signals
+from bot.policy import (
+    CONFIDENCE_FEATURES,
+    LEXICAL_FEATURES,
+    POLICY_FILE,
+    SEMANTIC_CONFIDENCE_FEATURES,
+    SEMANTIC_FEATURES,
+    Levels,
+    Model,
+    Policy,
+    confidence_features,
+    feature_matrix,
+)
+from bot.semantic import load_embedder
+from bot.vocabulary import Vocabulary
+
+SEED = 20261127
+PERTURBATIONS_PER_PHRASING = 3
+TARGET_PRECISION = 0.98  # of answers, on the out-of-fold training questions
+SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is skipped
+FOLDS = 5
+LOO_VOCABULARY = False
+
+
+def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], list[frozenset[int]], list[int]]:
+    """Signals for every training question, the entry indices that are right (empty: none), group ids."""
+    kb = matcher.kb
+    rng = random.Random(SEED)
+    texts = Matcher._vocabulary_texts(kb)
+    signals, labels, groups = [], [], []
+    for doc, phrasing in enumerate(matcher._docs):
+        entry = matcher._doc_entry[doc]
+        vocabulary = None
+        if LOO_VOCABULARY:  # the knowledge base without this phrasing: its words are unknown unless used elsewhere
+            others = list(texts)
+            others.remove(phrasing)
+            vocabulary = Vocabulary(others)
+        for _, text in [("as written", phrasing), *perturb(phrasing, rng, PERTURBATIONS_PER_PHRASING)]:
+            sig = matcher.signals(text, semantic=embedder_on, exclude=doc, vocabulary=vocabulary)
+            if sig is None:
+                continue
+            signals.append(sig)
+            labels.append(frozenset({entry}))
+            groups.append(doc)
+    for item in read_labelled(ROOT / "bench" / "negatives.tsv"):
+        sig = matcher.signals(item.question, semantic=embedder_on)
+        if sig is None or (item.uncovered and sig.asks):
+            continue
+        signals.append(sig)
+        labels.append(frozenset())
+        groups.append(len(matcher._docs) + item.line)
+    return signals, labels, groups
+
+
+def _matrix(matcher: Matcher, sig: Signals, semantic: bool) -> np.ndarray:
+    return feature_matrix(
+        sig.lexical,
+        sig.semantic if semantic else None,
+        unknown_share=len(sig.unknown) / max(1, sig.content),
+        content=sig.content,
+        reading=sig.how,
+        smalltalk=matcher._smalltalk,
+    )
+
+
+def _fit(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], weights: np.ndarray | None = None) -> Model:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=weights)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    weights = model.coef_[0] / scale
+    bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
+    return Model(features, weights, bias)
+
+
+def _out_of_fold(
+    xs: list[np.ndarray], ys: list[np.ndarray], groups: list[int], features, ws: list[float] | None = None
+) -> list[np.ndarray]:
+    """Per question, the probabilities of its rows from a model that never saw that question's group."""
+    unique = sorted(set(groups))
+    fold_of = {g: i % FOLDS for i, g in enumerate(random.Random(SEED).sample(unique, len(unique)))}
+    out: list[np.ndarray] = [np.zeros(0)] * len(xs)
+    for fold in range(FOLDS):
+        train = [i for i, g in enumerate(groups) if fold_of[g] != fold]
+        weights = np.concatenate([np.full(len(ys[i]), ws[i]) for i in train]) if ws else None
+        model = _fit(np.vstack([xs[i] for i in train]), np.concatenate([ys[i] for i in train]), features, weights)
+        for i, g in enumerate(groups):
+            if fold_of[g] == fold:
+                out[i] = model.probabilities(xs[i])
+    return out
+
+
+def _answer_level(confidence: list[float], right: list[bool], target: float) -> float:
+    """The lowest level at which the answers given (confidence at or above it) are right >= target."""
+    level, hits = 1.0, 0
+    for n, (c, ok) in enumerate(sorted(zip(confidence, right, strict=True), reverse=True), 1):
+        hits += ok
+        if hits / n >= target:
+            level = c
+    return level
+
+
+def _curve(confidence: list[float], right: list[bool], labels) -> list[list[object]]:
+    """Out-of-fold precision and answer rates at a few levels (printed, to see what the level costs)."""
+    n_in = sum(1 for lab in labels if lab)
+    rows = []
+    for level in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98):
+        answered = [(ok, bool(lab)) for c, ok, lab in zip(confidence, right, labels, strict=True) if c >= level]
+        hits = sum(ok for ok, _ in answered)
+        negatives = sum(1 for _, inside in answered if not inside)
+        rows.append([level, f"{hits / max(1, len(answered)):.1%}", f"{hits / n_in:.1%}", negatives])
+    return rows
+
+
+def _levels(lex: tuple[list[float], list[bool]], full: tuple[list[float], list[bool]]) -> Levels:
+    """The levels, from out-of-fold confidence and whether the best-ranked entry was right."""
+    answer = _answer_level(*full, TARGET_PRECISION)
+    lexical_answer = _answer_level(*lex, TARGET_PRECISION)
+    skip = max(_answer_level(*lex, SKIP_PRECISION), lexical_answer)
+    # Below `hopeless`, at most 1 % of the questions had a right best-ranked entry: no stage will help.
+    hopeless, right = 0.0, 0
+    for n, (c, ok) in enumerate(sorted(zip(*lex, strict=True)), 1):
+        right += ok
+        if right / n > 0.01:
+            break
+        hopeless = c
+    return Levels(
+        answer=answer,
+        lexical_answer=lexical_answer,
+        skip_semantic=skip,
+        hopeless=hopeless,
+        option=0.10,
+        option_ratio=0.25,
+        clarify=0.30,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fit, and fail if it differs from bot/policy.json")
+    parser.add_argument("--show-errors", action="store_true", help="list the most confident out-of-fold misses")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    settings = load_settings(None)
+    kb = load(ROOT / "faq.yaml")
+    embedder = load_embedder(True, settings.cache_dir())
+    if embedder is None:
+        print("tune.py needs the embedding engine (x86-64 with AVX2/FMA) to fit the full model", file=sys.stderr)
+        return 1
+    neutral = Policy(
+        *(
+            Model(f, np.zeros(len(f)), 0.0)
+            for f in (LEXICAL_FEATURES, SEMANTIC_FEATURES, CONFIDENCE_FEATURES, SEMANTIC_CONFIDENCE_FEATURES)
+        ),
+        levels=Levels(0.5, 0.5, 1.0, 0.0, 0.1, 0.25, 0.3),
+    )
+    matcher = Matcher(kb, embedder, neutral)
+    signals, labels, groups = _question_rows(matcher, True)
+    embedder.save()
+    n_entries = len(kb.entries)
+    ys = [np.asarray([e in lab for e in range(n_entries)], dtype=int) for lab in labels]
+    lex_x = [_matrix(matcher, s, False) for s in signals]
+    # The full models are for questions the embedding stage scored; the others keep the lexical ones.
+    scored = [i for i, s in enumerate(signals) if s.semantic is not None]
+    full_x = [_matrix(matcher, signals[i], True) for i in scored]
+    lex_rank = _out_of_fold(lex_x, ys, groups, LEXICAL_FEATURES)
+    full_rank = _out_of_fold(full_x, [ys[i] for i in scored], [groups[i] for i in scored], SEMANTIC_FEATURES)
+
+    def confidence_rows(rank, xs, which):
+        rows = [
+            confidence_features(r, x, len(signals[i].unknown), signals[i].foreign)[None, :]
+            for r, x, i in zip(rank, xs, which, strict=True)
+        ]
+        right = [np.asarray([int(np.argmax(r)) in labels[i]], dtype=int) for r, i in zip(rank, which, strict=True)]
+        return rows, right
+
+    every = list(range(len(signals)))
+    lex_cx, lex_cy = confidence_rows(lex_rank, lex_x, every)
+    full_cx, full_cy = confidence_rows(full_rank, full_x, scored)
+    # In-scope and out-of-scope questions weigh the same in the confidence models, however many of each.
+    n_pos = sum(1 for lab in labels if lab)
+    ws = [1.0 if lab else n_pos / max(1, len(labels) - n_pos) for lab in labels]
+    full_ws = [ws[i] for i in scored]
+    lex_conf = [float(c[0]) for c in _out_of_fold(lex_cx, lex_cy, groups, CONFIDENCE_FEATURES, ws)]
+    full_conf_scored = _out_of_fold(
+        full_cx, full_cy, [groups[i] for i in scored], SEMANTIC_CONFIDENCE_FEATURES, full_ws
+    )
+    lex_right = [bool(y[0]) for y in lex_cy]
+    full_conf, full_right = list(lex_conf), list(lex_right)
+    for i, c, y in zip(scored, full_conf_scored, full_cy, strict=True):
+        full_conf[i], full_right[i] = float(c[0]), bool(y[0])
+
+    policy = Policy(
+        lexical=_fit(np.vstack(lex_x), np.concatenate(ys), LEXICAL_FEATURES),
+        full=_fit(np.vstack(full_x), np.concatenate([ys[i] for i in scored]), SEMANTIC_FEATURES),
+        lexical_confidence=_fit(np.vstack(lex_cx), np.concatenate(lex_cy), CONFIDENCE_FEATURES, np.asarray(ws)),
+        full_confidence=_fit(
+            np.vstack(full_cx), np.concatenate(full_cy), SEMANTIC_CONFIDENCE_FEATURES, np.asarray(full_ws)
+        ),
+        levels=_levels((lex_conf, lex_right), (full_conf, full_right)),
+    )
+    n_pos = sum(1 for lab in labels if lab)
+    digest = hashlib.sha256((ROOT / "faq.yaml").read_bytes() + (ROOT / "bench" / "negatives.tsv").read_bytes())
+    meta = {
+        "fitted_on": {
+            "questions": len(signals),
+            "in_scope": n_pos,
+            "negatives": len(signals) - n_pos,
+            "data_sha256": digest.hexdigest()[:16],
+        }
+    }
+    text = policy.to_json(meta)
+    print(f"{len(signals)} training questions ({n_pos} in scope), fitted in {time.perf_counter() - started:.0f} s")
+    print(table(["level", "value"], [[k, v] for k, v in policy.levels.__dict__.items()]))
+    if args.show_errors:
+        misses = [
+            (c, sig.reading, [kb.entries[e].id for e in lab] or "-")
+            for c, ok, sig, lab in zip(full_conf, full_right, signals, labels, strict=True)
+            if not ok
+        ]
+        for row in sorted(misses, reverse=True)[:60]:
+            print("  confident miss: {:.3f} {!r}, expected {}".format(*row))
+    print("out of fold, full models:")
+    curve = _curve(full_conf, full_right, labels)
+    print(table(["answer level", "precision", "in scope answered right", "negatives answered"], curve))
+    _report(kb, embedder, Policy.from_text(text))
+    if args.check:
+        same = POLICY_FILE.exists() and POLICY_FILE.read_text(encoding="utf-8") == text
+        print("bot/policy.json is " + ("up to date" if same else "OUT OF DATE: run python bench/tune.py"))
+        return 0 if same else 1
+    POLICY_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {POLICY_FILE.relative_to(ROOT)}")
+    return 0
+
+
+def _report(kb, embedder, policy: Policy) -> None:
+    """How the fitted policy does on the labelled sets it was not fitted on."""
+    rows = []
+    for name, path in (("holdout", ROOT / "bench" / "holdout.tsv"), ("dev", SHARED / "eval" / "dev.tsv")):
+        if not path.exists():
+            continue
+        for label, emb in (("full", embedder), ("lexical only", None)):
+            r = evaluate(Matcher(kb, emb, policy), read_labelled(path)).rates()
+            rows.append(
+                [
+                    f"{name} ({label})",
+                    f"{r['right']:.1%}",
+                    f"{r['helpful']:.1%}",
+                    f"{r['wrong']:.1%}",
+                    f"{r['oos_answered']:.1%}",
+                    f"{r['uncovered_answered']:.1%}",
+                    f"{r['uncovered_honest']:.1%}",
+                ]
+            )
+    print(table(["set", "right", "helpful", "wrong", "oos answered", "uncov. answered", "uncov. honest"], rows))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
