@@ -129,7 +129,17 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "date": (
         ("언제", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜"),
-        (r"when", r"deadline", r"due date", r"start date", r"timeline", r"closing date", r"what date"),
+        (
+            r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))",
+            r"by when",
+            r"until when",
+            r"deadline",
+            r"due date",
+            r"start date",
+            r"timeline",
+            r"closing date",
+            r"what date",
+        ),
     ),
     "place": (
         (
@@ -249,6 +259,35 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of"),
     ),
+    "howto": (
+        (
+            "추천해",
+            "추천 좀",
+            "추천좀",
+            "설치",
+            "설정 방법",
+            "설정하는",
+            "구성 방법",
+            "구성하는 법",
+            "하는 법",
+            "하는법",
+            "튜토리얼",
+            "공부 방법",
+            "공부법",
+            "되려면",
+            "만드는 법",
+            "만드는 방법",
+        ),
+        (
+            r"recommend\w*",
+            r"install\w*",
+            r"configur\w*",
+            r"set ?up",
+            r"tutorials?",
+            r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
+            r"how to (install|set|configure|build|become|learn|study|make)",
+        ),
+    ),
     "amount": (
         ("얼마",),
         (r"how much",),
@@ -299,6 +338,8 @@ def asks(text: str) -> frozenset[str]:
         for cue, keys, size, fuzzy in cues:
             if kind == "amount" and not _korean_amount(compact):
                 continue
+            if cue == "언제" and not _korean_date(compact):
+                continue
             if _korean_hit(cue, keys, size, fuzzy, compact, words):
                 found.add(kind)
                 break
@@ -328,6 +369,11 @@ def _english_hit(kind: str, text: str) -> bool:
     cues = _ENGLISH_TYPOS.get(kind, ())
     words = [w for w in text.split() if w.isascii() and len(w) >= 5] if cues else []
     return any(OSA.distance(w, cue, score_cutoff=1) <= 1 for w in words for cue in cues)
+
+
+def _korean_date(compact: str) -> bool:
+    """언제 that asks a date, not an occasion (보람을 느낄 때가 언제예요)."""
+    return "언제" in compact and "때" not in compact
 
 
 def _korean_amount(compact: str) -> bool:

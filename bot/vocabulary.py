@@ -34,6 +34,7 @@ must to of in on at for from with about by as and or but so if then than tell me
 like any some there here much many more get got have has had let us am im i'm you're its it's
 pls plz go goes going gonna wanna dont doesnt didnt isnt arent cant wont feel think need want really also just
 only even still very quite lot lots thing things stuff whats hows whos wheres ok okay hey yeah yes no not anyone
+머 머에요 머예요 머에여 몬 몬가요 뭐라고 여기선 여기서 거기선 거기서 이거 저기요 알려주셔서 알려주셔 받 up one
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 """
 _FILLERS = frozenset(

@@ -1,0 +1,143 @@
+"""The answer policy: the shipped fitted file, "the interview doesn't say", and plausible options only."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import parse
+from bot.matching import Matcher
+from bot.policy import LEXICAL_FEATURES, POLICY_FILE, SEMANTIC_FEATURES, Policy
+from bot.replies import Composer
+
+
+def test_the_shipped_policy_is_fitted_for_the_features_the_code_computes() -> None:
+    policy = Policy.load()
+    assert policy.lexical.features == LEXICAL_FEATURES
+    assert policy.full.features == SEMANTIC_FEATURES
+    levels = policy.levels
+    assert 0.0 < levels.option < levels.answer < 1.0
+    assert 0.0 <= levels.hopeless < levels.skip_semantic <= 1.0
+    assert Policy.from_text(policy.to_json()).to_json() == policy.to_json()
+
+
+def test_a_policy_fitted_for_other_features_is_refused() -> None:
+    text = POLICY_FILE.read_text(encoding="utf-8").replace('"lexical_lead"', '"lexical_gap"', 1)
+    with pytest.raises(ValueError, match="fitted for other features"):
+        Policy.from_text(text)
+
+
+# Questions that ask for a fact the interview does not hold: never answered, the kind is named, and
+# the entry they are about comes first.
+NOT_COVERED = [
+    pytest.param("기반기술셀 팀원 수가 어떻게 돼요?", "count", "team-storage", id="team size, Korean"),
+    pytest.param("하둡엔지니어링파트는 몇 명이에요?", "count", "team-hadoop", id="how many, Korean"),
+    pytest.param("How many people work on the Hadoop team?", "count", "team-hadoop", id="how many, English"),
+    pytest.param("스토리지 팀 연봉은 얼마예요?", "money", "team-storage", id="salary of a team"),
+    pytest.param("데이터플랫폼파트 사무실은 어디 있어요?", "place", "team-data-platform", id="a place"),
+    pytest.param("연뵹 얼마 줘요?", "money", None, id="salary with a typo"),
+    pytest.param("면접은 몇 번 봐요?", "process", None, id="interview steps"),
+    pytest.param("지원 마감 기한이 있나요?", "date", None, id="a deadline"),
+]
+
+
+@pytest.mark.parametrize(("question", "kind", "first"), NOT_COVERED)
+@pytest.mark.parametrize("which", ["engine", "lexical_engine"])
+def test_facts_the_interview_lacks_get_an_honest_reply(
+    request: pytest.FixtureRequest, which: str, question: str, kind: str, first: str | None
+) -> None:
+    engine: Engine = request.getfixturevalue(which)
+    decision, reply = engine.ask(question)
+    assert (decision.action, decision.missing) == ("fallback", kind), decision
+    if first is not None:
+        assert decision.candidates[0].id == first
+    assert reply.kind == "fallback"
+    assert reply.apply_url == "http://kko.to/VS1FS4x00"
+
+
+def test_the_not_covered_reply_names_the_fact_and_the_topic(engine: Engine) -> None:
+    _, reply = engine.ask("기반기술셀 팀원 수가 어떻게 돼요?")
+    assert reply.text.startswith("인터뷰에는 ‘기반기술셀 (스토리지)’에 관한 인원이나 숫자 이야기가 나오지 않아서")
+    assert [o.id for o in reply.options] == ["team-storage"]
+    _, reply = engine.ask("How many people are on the Hadoop team?")
+    assert reply.text.startswith("The interview says nothing about headcounts or other numbers for “Hadoop Engineering")
+    assert [o.label for o in reply.options] == ["Hadoop Engineering Part"]
+
+
+def test_a_fact_with_no_plausible_topic_is_named_alone(engine: Engine) -> None:
+    decision, reply = engine.ask("연봉 얼마예요?")
+    assert decision.missing == "money" and not decision.options
+    assert reply.text.startswith("인터뷰에는 연봉이나 처우 이야기가 나오지 않아서")
+    assert reply.options == ()
+
+
+TEAM = """\
+languages: [ko]
+apply_url: https://x.test
+entries:
+  - id: team
+    questions: {ko: [하둡 팀은 어떤 일을 하나요, 하둡 팀 소개해 주세요, 하둡 팀 업무가 궁금해요]}
+    answer: {ko: 하둡 팀은 데이터를 다룹니다.}
+  - id: culture
+    questions: {ko: [회사 문화는 어때요, 일하는 분위기가 궁금해요]}
+    answer: {ko: 수평적이에요.}
+"""
+
+
+def test_what_an_entry_holds_comes_from_its_own_phrasings() -> None:
+    question = "하둡 팀은 몇 명이에요?"
+    before = Matcher(parse(TEAM)).decide(question)
+    assert (before.action, before.missing, before.candidates[0].id) == ("fallback", "count", "team")
+    # A recruiter adds the team size to the answer and a phrasing that asks for it: now it is answerable.
+    grown = TEAM.replace("하둡 팀 업무가 궁금해요]", "하둡 팀 업무가 궁금해요, 하둡 팀은 몇 명인가요]")
+    after = Matcher(parse(grown)).decide(question)
+    assert after.missing is None and after.candidates[0].id == "team"
+
+
+def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
+    levels = engine.matcher.policy.levels
+    hidden = {e.id for e in engine.kb.entries if not e.browse}
+    questions = (
+        "수평적인 문화라던데 진짜임?",
+        "야근 많아요?",
+        "디에고는 어떤 일을 하나요?",
+        "배울 게 많나요 보람도 있나요",
+    )
+    for question in questions:
+        decision = engine.matcher.decide(question)
+        if decision.action != "clarify":
+            continue
+        assert 1 <= len(decision.options) <= 3
+        assert not {o.id for o in decision.options} & hidden, decision
+        best = decision.options[0].score
+        assert all(o.score >= 100 * levels.option and o.score >= levels.option_ratio * best for o in decision.options)
+
+
+def test_smalltalk_entries_are_never_offered_for_a_substantive_question() -> None:
+    kb = parse(
+        textwrap.dedent(
+            """\
+            languages: [ko]
+            apply_url: https://x.test
+            entries:
+              - id: thanks
+                browse: false
+                questions: {ko: [감사합니다, 고마워요]}
+                answer: {ko: 천만에요}
+              - id: culture
+                questions: {ko: [회사 문화는 어때요]}
+                answer: {ko: 수평적이에요.}
+            """
+        )
+    )
+    for question in ("감사 인사 문화가 있나요", "고마운 동료 문화"):
+        decision = Matcher(kb).decide(question)
+        assert "thanks" not in {o.id for o in decision.options}, decision
+
+
+def test_compose_not_covered_in_english_without_a_topic(kb) -> None:
+    reply = Composer(kb).not_covered("process", None, "en")
+    assert reply.text.startswith("The interview says nothing about the hiring process (interviews, coding tests)")
+    assert reply.kind == "fallback" and reply.options == ()
