@@ -57,6 +57,8 @@ SEED = 20261127
 PERTURBATIONS_PER_PHRASING = 3
 TARGET_PRECISION = 0.95  # of answers, out of fold, on calibration and negative questions
 SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is skipped
+CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
+OPTION, OPTION_RATIO = 0.10, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
 LOO_VOCABULARY = False
 
@@ -159,40 +161,61 @@ def _answer_level(confidence: list[float], right: list[bool], target: float) -> 
     return level
 
 
-def _curve(confidence: list[float], right: list[bool], labels) -> list[list[object]]:
+def _curve(confidence: list[float], right: list[bool], answerable: list[bool], labels) -> list[list[object]]:
     """Out-of-fold precision and answer rates at a few levels (printed, to see what the level costs)."""
     n_in = sum(1 for lab in labels if lab)
     rows = []
     for level in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98):
-        answered = [(ok, bool(lab)) for c, ok, lab in zip(confidence, right, labels, strict=True) if c >= level]
+        answered = [
+            (ok, bool(lab))
+            for c, ok, a, lab in zip(confidence, right, answerable, labels, strict=True)
+            if c >= level and a
+        ]
         hits = sum(ok for ok, _ in answered)
         negatives = sum(1 for _, inside in answered if not inside)
         rows.append([level, f"{hits / max(1, len(answered)):.1%}", f"{hits / n_in:.1%}", negatives])
     return rows
 
 
-def _levels(lex: tuple[list[float], list[bool]], full: tuple[list[float], list[bool]]) -> Levels:
-    """The levels, from out-of-fold confidence and whether the best-ranked entry was right."""
-    answer = _answer_level(*full, TARGET_PRECISION)
-    lexical_answer = _answer_level(*lex, TARGET_PRECISION)
-    skip = max(_answer_level(*lex, SKIP_PRECISION), lexical_answer)
-    # Below `hopeless` (lexical confidence), at most 1 % of the questions end in a right answer even with
-    # the embedding stage: it is not worth running there.
-    rescued = [c >= answer and ok for c, ok in zip(*full, strict=True)]
+def _levels(lex, full) -> Levels:
+    """The levels, from out-of-fold (confidence, best entry right, answerable, right entry offered)."""
+
+    def answer_level(outcome) -> float:
+        confidence, right, answerable, _ = outcome
+        return _answer_level(
+            [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)], right, TARGET_PRECISION
+        )
+
+    answer, lexical_answer = answer_level(full), answer_level(lex)
+    skip = max(
+        _answer_level([c if a else 0.0 for c, a in zip(lex[0], lex[2], strict=True)], lex[1], SKIP_PRECISION),
+        lexical_answer,
+    )
+    # Below `hopeless` (lexical confidence), at most 1 % of the questions end in a right answer or a
+    # "did you mean" that holds the right entry, even with the embedding stage: it is not run there.
+    rescued = [(c >= answer and ok and a) or o for c, ok, a, o in zip(*full, strict=True)]
     hopeless, hits = 0.0, 0
     for n, (c, ok) in enumerate(sorted(zip(lex[0], rescued, strict=True)), 1):
         hits += ok
         if hits / n > 0.01:
             break
         hopeless = c
+    # "Did you mean" from the lowest confidence at which, among questions not answered, the offered
+    # entries hold the right one at least half the time.
+    pending = sorted(((c, o) for c, ok, a, o in zip(*full, strict=True) if not (a and c >= answer)), reverse=True)
+    clarify, hits = 1.0, 0
+    for n, (c, o) in enumerate(pending, 1):
+        hits += o
+        if hits / n >= CLARIFY_PRECISION:
+            clarify = c
     return Levels(
         answer=answer,
         lexical_answer=lexical_answer,
         skip_semantic=skip,
         hopeless=hopeless,
-        option=0.10,
-        option_ratio=0.25,
-        clarify=0.30,
+        option=OPTION,
+        option_ratio=OPTION_RATIO,
+        clarify=clarify,
     )
 
 
@@ -213,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             Model(f, np.zeros(len(f)), 0.0)
             for f in (LEXICAL_FEATURES, SEMANTIC_FEATURES, CONFIDENCE_FEATURES, SEMANTIC_CONFIDENCE_FEATURES)
         ),
-        levels=Levels(0.5, 0.5, 1.0, 0.0, 0.1, 0.25, 0.3),
+        levels=Levels(0.5, 0.5, 1.0, 0.0, OPTION, OPTION_RATIO, 0.3),
     )
     matcher = Matcher(kb, embedder, neutral)
     n_entries = len(kb.entries)
@@ -230,42 +253,51 @@ def main(argv: list[str] | None = None) -> int:
     # 2. Confidence: is the best-ranked entry right? Fitted on questions written apart from faq.yaml.
     calib, calib_labels = _calibration_rows(matcher)
     embedder.save()
-    # A question with a word the knowledge base never uses is never answered (bot.matching), so the
-    # confidence models are fitted on, and decide, the others; the rest count as not answered.
-    lex_cx, lex_cy, lex_idx, full_cx, full_cy, full_idx = [], [], [], [], [], []
+    # Questions the fact rule answers honestly never reach the confidence models: left out.
+    rows: dict[str, list] = {"lex_x": [], "lex_y": [], "lex_i": [], "full_x": [], "full_y": [], "full_i": []}
+    offered_right: dict[int, bool] = {}
     for i, (sig, lab) in enumerate(zip(calib, calib_labels, strict=True)):
-        if sig.unknown:
-            continue
-        x = _matrix(matcher, sig, False)
-        rank = lexical.probabilities(x)
-        if sig.asks - matcher.covers[int(np.argmax(rank))]:
-            continue  # the fact rule answers it honestly
-        lex_cx.append(confidence_features(rank, x, len(sig.unknown), sig.foreign)[None, :])
-        lex_cy.append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
-        lex_idx.append(i)
-        if sig.semantic is not None:
-            x = _matrix(matcher, sig, True)
-            rank = full.probabilities(x)
-            if sig.asks - matcher.covers[int(np.argmax(rank))]:
+        for name, model, semantic in (("lex", lexical, False), ("full", full, True)):
+            if semantic and sig.semantic is None:
                 continue
-            full_cx.append(confidence_features(rank, x, len(sig.unknown), sig.foreign)[None, :])
-            full_cy.append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
-            full_idx.append(i)
-    lex_conf, lex_right = [0.0] * len(calib), [False] * len(calib)
-    for i, c, y in zip(lex_idx, _out_of_fold(lex_cx, lex_cy, lex_idx, CONFIDENCE_FEATURES), lex_cy, strict=True):
-        lex_conf[i], lex_right[i] = float(c[0]), bool(y[0])
-    full_conf, full_right = list(lex_conf), list(lex_right)
-    oof = _out_of_fold(full_cx, full_cy, full_idx, SEMANTIC_CONFIDENCE_FEATURES)
-    for i, c, y in zip(full_idx, oof, full_cy, strict=True):
-        full_conf[i], full_right[i] = float(c[0]), bool(y[0])
+            x = _matrix(matcher, sig, semantic)
+            rank = model.probabilities(x)
+            if sig.asks - matcher.covers[int(np.argmax(rank))]:
+                break
+            rows[f"{name}_x"].append(confidence_features(rank, x, len(sig.unknown), sig.foreign)[None, :])
+            rows[f"{name}_y"].append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
+            rows[f"{name}_i"].append(i)
+            offered_right[i] = any(e in lab for e in matcher.offered(rank))
+    conf: dict[str, dict[int, tuple[float, bool]]] = {"lex": {}, "full": {}}
+    for name, features in (("lex", CONFIDENCE_FEATURES), ("full", SEMANTIC_CONFIDENCE_FEATURES)):
+        xs, ys, idx = rows[f"{name}_x"], rows[f"{name}_y"], rows[f"{name}_i"]
+        for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features), ys, strict=True):
+            conf[name][i] = (float(c[0]), bool(y[0]))
+    # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
+    # question with a word the knowledge base never uses is never answered.
+    answerable = [not s.unknown and (s.content > 0 or float(s.lexical.max(initial=0.0)) >= 0.999) for s in calib]
+
+    def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool]]:
+        table_ = {**conf["lex"], **conf[name]}
+        keep = sorted(table_)
+        return (
+            [table_[i][0] for i in keep],
+            [table_[i][1] for i in keep],
+            [answerable[i] for i in keep],
+            [offered_right.get(i, False) for i in keep],
+        )
+
     policy = Policy(
         lexical=lexical,
         full=full,
-        lexical_confidence=_fit(np.vstack(lex_cx), np.concatenate(lex_cy), CONFIDENCE_FEATURES),
-        full_confidence=_fit(np.vstack(full_cx), np.concatenate(full_cy), SEMANTIC_CONFIDENCE_FEATURES),
-        levels=_levels((lex_conf, lex_right), (full_conf, full_right)),
+        lexical_confidence=_fit(np.vstack(rows["lex_x"]), np.concatenate(rows["lex_y"]), CONFIDENCE_FEATURES),
+        full_confidence=_fit(np.vstack(rows["full_x"]), np.concatenate(rows["full_y"]), SEMANTIC_CONFIDENCE_FEATURES),
+        levels=_levels(outcome("lex"), outcome("full")),
     )
-    signals, labels = calib, calib_labels  # what the report below describes
+    # What the report below describes: the questions the confidence models decide.
+    kept = sorted({**conf["lex"], **conf["full"]})
+    full_conf, full_right, full_answerable = outcome("full")[:3]
+    signals, labels = [calib[i] for i in kept], [calib_labels[i] for i in kept]
     n_pos = sum(1 for lab in labels if lab)
     digest = hashlib.sha256(
         b"".join((ROOT / name).read_bytes() for name in ("faq.yaml", "bench/negatives.tsv", "bench/calibration.tsv"))
@@ -290,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in sorted(misses, reverse=True)[:60]:
             print("  confident miss: {:.3f} {!r}, expected {}".format(*row))
     print("out of fold, full models:")
-    curve = _curve(full_conf, full_right, labels)
+    curve = _curve(full_conf, full_right, full_answerable, labels)
     print(table(["answer level", "precision", "in scope answered right", "negatives answered"], curve))
     _report(kb, embedder, Policy.from_text(text))
     if args.check:

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.facts import KINDS, asks, covered
+from bot.facts import KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
@@ -86,6 +86,7 @@ class Signals:
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
+_EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
 
 
 class Matcher:
@@ -107,7 +108,8 @@ class Matcher:
         self._entry_docs: list[list[int]] = []
         for e_index, entry in enumerate(kb.entries):
             mine = []
-            for phrasing in entry.phrasings():
+            # The topic's title is a way to ask for it too (a candidate may type what a button says).
+            for phrasing in dict.fromkeys([*entry.phrasings(), *entry.title.values()]):
                 mine.append(len(docs))
                 docs.append(phrasing)
                 self._doc_entry.append(e_index)
@@ -243,6 +245,8 @@ class Matcher:
         foreign = tuple(round(1.0 - vocabulary.closeness(word), 3) for word in unknown)
         content = sum(1 for tok in reading.split() if not is_filler(tok))
         asks_for = asks(reading) | asks(first)
+        if unknown and USAGE.search(reading):
+            asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
         sig = Signals(reading, how, lexical, None, unknown, foreign, content, asks_for)
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -282,6 +286,16 @@ class Matcher:
         confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
         return rank, float(confidence)
 
+    def _topic(self, reading: str) -> int | None:
+        """The entry a fact question is about: its best match once the words asking for the fact are
+        taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough."""
+        rest = self.signals(without_cues(reading), semantic=False)
+        if rest is None or rest.content == 0:
+            return None
+        rank, _ = self.estimate(rest)
+        best = int(np.argmax(rank))
+        return best if rank[best] >= self.policy.levels.topic else None
+
     def decide(self, question: str) -> Decision:
         """Choose answer, clarify or fallback for a question."""
         return self.decide_signals(question, self.signals(question))
@@ -301,26 +315,43 @@ class Matcher:
         if not candidates:
             return base
         levels = self.policy.levels
-        top = order[0]
-        missing = sorted(sig.asks - self.covers[top], key=list(KINDS).index)
-        if missing:
-            # The question wants a fact the best entry does not hold: say so, never answer with it; name
-            # that entry when it is plausibly what the question is about.
-            near = candidates[:1] if p[top] >= levels.topic and self.kb.entries[top].browse else ()
-            return replace(base, missing=missing[0], options=near)
+        if sig.asks:
+            # The entry the question is about: found without the fact words, else the best-ranked one.
+            topic = self._topic(sig.reading)
+            about = topic if topic is not None else order[0]
+            missing = sorted(sig.asks - self.covers[about], key=list(KINDS).index)
+            if missing:
+                # The question wants a fact that entry does not hold: say so, never answer with it; the
+                # entry comes first and is named when the question is plausibly about it.
+                if topic is None:
+                    return replace(base, missing=missing[0])
+                first = Candidate(self.kb.entries[topic].id, round(100.0 * float(p[topic]), 1))
+                ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
+                near = (first,) if self.kb.entries[topic].browse else ()
+                return replace(base, candidates=ranked, missing=missing[0], options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
         # A word the knowledge base and the interview never use (네이버, 설치, ceph) may be what the
         # question is about: never answer it outright, however much else matches; offer options instead.
-        if confidence >= answer_level and not sig.unknown:
+        # Nor a question of nothing but "how" or "되나요", unless it is one of the phrasings word for word.
+        plain = not sig.unknown and (sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT)
+        if confidence >= answer_level and plain:
             return replace(base, action="answer")
-        options = tuple(
-            Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1))
-            for e in order[:3]
-            if self.kb.entries[e].browse and p[e] >= levels.option and p[e] >= levels.option_ratio * p[top]
-        )
-        if options and sum(o.score for o in options) / 100.0 >= levels.clarify:
+        options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in self.offered(p))
+        if options and confidence >= levels.clarify:
             return replace(base, action="clarify", options=options)
         return base
+
+    def offered(self, rank: np.ndarray) -> list[int]:
+        """The entries "did you mean" may offer, best first: at most three browsable ones, none far below
+        the best (greetings and thanks are never offered for a question)."""
+        levels = self.policy.levels
+        order = [int(e) for e in np.argsort(-rank, kind="stable")[:3]]
+        best = float(rank[order[0]]) if order else 0.0
+        return [
+            e
+            for e in order
+            if self.kb.entries[e].browse and rank[e] >= levels.option and rank[e] >= levels.option_ratio * best
+        ]
 
 
 @functools.lru_cache(maxsize=1)

@@ -102,7 +102,7 @@ class Levels:
     hopeless: float  # lexical probability below which it is not needed either (nothing is close)
     option: float  # an entry is offered in "did you mean" from this probability ...
     option_ratio: float  # ... and when it is at least this share of the best one
-    clarify: float  # "did you mean" when the offered entries together reach this; else fall back
+    clarify: float  # "did you mean" when P(the best entry is right) reaches this; else fall back
     topic: float = 0.5  # "the interview doesn't say" names the best entry when it is at least this likely
 
 

@@ -59,21 +59,27 @@ def test_ask_prints_the_answer_with_quote_and_link(cache_env: dict) -> None:
 
 
 def test_ask_fallback_is_honest_and_offers_the_link(cache_env: dict) -> None:
-    result = faqbot("ask", "What", "is", "the", "salary?", env_extra=cache_env)
+    result = faqbot("ask", "What's", "the", "weather", "like", "in", "Seoul?", env_extra=cache_env)
     assert result.returncode == 0
     assert result.stdout.startswith("Sorry, I don't know the answer to that.")
+    assert "Apply: http://kko.to/VS1FS4x00" in result.stdout
+    result = faqbot("ask", "What", "is", "the", "salary?", env_extra=cache_env)
+    assert result.stdout.startswith("The interview says nothing about salary or pay, so I can't answer that.")
     assert "Apply: http://kko.to/VS1FS4x00" in result.stdout
 
 
 def test_ask_jsonl_shape(cache_env: dict) -> None:
     result = faqbot(
-        "ask", "--jsonl", stdin="지원 방법\n연봉은 얼마예요?\n디에고는 어떤 일을 하나요?\n\n", env_extra=cache_env
+        "ask", "--jsonl", stdin="지원 방법\n연봉은 얼마예요?\n기반기술셀 팀원 수가 어떻게 돼요?\n\n", env_extra=cache_env
     )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["action"] for r in rows] == ["answer", "fallback", "clarify", "fallback"]
+    assert [r["action"] for r in rows] == ["answer", "fallback", "fallback", "fallback"]
     assert rows[0]["id"] == "apply" and rows[1]["id"] is None and rows[2]["id"] is None
-    for row, question in zip(rows, ["지원 방법", "연봉은 얼마예요?", "디에고는 어떤 일을 하나요?", ""], strict=True):
+    # "The interview doesn't say": a fallback with the entry the question is about first.
+    assert rows[2]["candidates"][0]["id"] == "team-storage"
+    questions = ["지원 방법", "연봉은 얼마예요?", "기반기술셀 팀원 수가 어떻게 돼요?", ""]
+    for row, question in zip(rows, questions, strict=True):
         assert set(row) == {"question", "action", "id", "score", "candidates"}
         assert row["question"] == question
         assert isinstance(row["score"], float)
