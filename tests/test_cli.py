@@ -69,9 +69,8 @@ def test_ask_fallback_is_honest_and_offers_the_link(cache_env: dict) -> None:
 
 
 def test_ask_jsonl_shape(cache_env: dict) -> None:
-    result = faqbot(
-        "ask", "--jsonl", stdin="지원 방법\n연봉은 얼마예요?\n기반기술셀 팀원 수가 어떻게 돼요?\n\n", env_extra=cache_env
-    )
+    stdin = "지원 방법\n연봉은 얼마예요?\n기반기술셀 팀원 수가 어떻게 돼요?\n\n"
+    result = faqbot("ask", "--jsonl", stdin=stdin, env_extra=cache_env)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["action"] for r in rows] == ["answer", "fallback", "fallback", "fallback"]
