@@ -318,6 +318,8 @@ class Matcher:
         if sig.asks:
             # The entry the question is about: found without the fact words, else the best-ranked one.
             topic = self._topic(sig.reading)
+            if topic is not None and p[topic] < levels.option:
+                topic = None  # what is left of "하둡 설치 방법" (하둡 방법) is not what the whole asks about
             about = topic if topic is not None else order[0]
             missing = sorted(sig.asks - self.covers[about], key=list(KINDS).index)
             if missing:
