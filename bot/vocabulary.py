@@ -33,8 +33,9 @@ these those what which who whom whose when where why how can could would should 
 must to of in on at for from with about by as and or but so if then than tell me please know want
 like any some there here much many more get got have has had let us am im i'm you're its it's
 pls plz go goes going gonna wanna dont doesnt didnt isnt arent cant wont feel think need want really also just
-only even still very quite lot lots thing things stuff whats hows whos wheres ok okay hey yeah yes no not anyone
-머 머에요 머예요 머에여 몬 몬가요 뭐라고 여기선 여기서 거기선 거기서 이거 저기요 알려주셔서 알려주셔 받 up one
+only even still very quite lot lots thing things stuff whats hows whos wheres ok okay yeah yes no not anyone
+머 머에요 머예요 머에여 몬 몬가요 뭐라고 됨 봐 봐요 정확히 대충 간단히 솔직히 요약 그렇게 이렇게 저렇게 먼말 무슨말 하려면
+main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금 여기선 여기서 거기선 거기서 이거 알려주셔서 알려주셔 받 up one
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 """
 _FILLERS = frozenset(
@@ -44,32 +45,11 @@ _FILLERS = frozenset(
 
 _PARTICLES = frozenset(SUFFIXES)
 # Casual endings written onto a word (뽑음, 일임, 하는거, 뭐래): the word before them is what counts.
+# fmt: off
 _ENDINGS = frozenset(
-    [
-        "음",
-        "임",
-        "함",
-        "래",
-        "래요",
-        "대요",
-        "는데",
-        "던데",
-        "거",
-        "거야",
-        "거예요",
-        "거에요",
-        "곳",
-        "겠",
-        "지",
-        "냐",
-        "니",
-        "나",
-        "어",
-        "셈",
-        "슴",
-        "심",
-    ]
+    "음 임 함 됨 래 래요 대요 는데 던데 거 거야 거예요 거에요 곳 겠 지 냐 니 나 어 셈 슴 심 욤 나욤 여 에여 애 대 요 용 죵 쥬".split()  # noqa: SIM905
 )
+# fmt: on
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
 
@@ -124,11 +104,10 @@ class Vocabulary:
             for size in range(len(token) - 1, 1, -1):
                 if token[:size] in self._words:
                     return True
-            # A known word or filler with a casual ending or another known word after it (뽑음, 어떻게지원).
-            for cut in range(1, len(token)):
-                head, tail = token[:cut], token[cut:]
-                if self._plain(head) and (tail in _ENDINGS or self._plain(tail)):
-                    return True
+            # Known words and fillers written together, casual endings after them (뽑음, 어떻게지원,
+            # 머하는곳임, 하나욤).
+            if self._segments(token):
+                return True
             at = bisect.bisect_right(self._sorted, token)
             if at < len(self._sorted) and self._sorted[at].startswith(token):
                 return True
@@ -137,6 +116,21 @@ class Vocabulary:
             return False
         hit = process.extractOne(keys, self._keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
         return hit is not None
+
+    def _segments(self, token: str) -> bool:
+        """True when the token splits into known words or fillers, then casual endings."""
+        n = len(token)
+        # ok[i]: token[:i] splits into words and fillers; end[i]: ... followed by one or more endings.
+        ok = [True] + [False] * n
+        end = [False] * (n + 1)
+        for i in range(1, n + 1):
+            for j in range(max(0, i - 6), i):
+                part = token[j:i]
+                if ok[j] and self._plain(part):
+                    ok[i] = True
+                if (ok[j] or end[j]) and j > 0 and part in _ENDINGS:
+                    end[i] = True
+        return ok[n] or end[n]
 
     def _plain(self, part: str) -> bool:
         """A known word or filler, as written or with its particle stripped (no typo tolerance)."""
