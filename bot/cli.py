@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -179,6 +180,13 @@ def cmd_kakao(args: argparse.Namespace) -> int:
     from bot.service import Service
 
     settings = _settings(args)
+    if args.listen is not None or args.port is not None:
+        kakao = settings.kakao
+        port: int = kakao.port if args.port is None else args.port
+        if not 0 <= port <= 65535:
+            raise FaqbotError(f"--port {args.port}: use a port from 0 to 65535")
+        kakao = dataclasses.replace(kakao, listen=args.listen or kakao.listen, port=port)
+        settings = dataclasses.replace(settings, kakao=kakao)
     logs.setup(args.verbose, service=True)
     logs.redact(settings.kakao.secret)
     return run(settings, Service.open(settings, args.faq))
@@ -232,14 +240,30 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and --help)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--faq", metavar="PATH", help="knowledge base (default: the config's [faq] path, else ./faq.yaml)"
-    )
-    common.add_argument("--config", metavar="PATH", help="TOML config (default: ./config.toml if present)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+    def shared(suppress: bool) -> argparse.ArgumentParser:
+        # The options every command takes, accepted before or after the command's name. After it they
+        # default to "not given" (SUPPRESS), so that `faqbot --faq X check` keeps X.
+        p = argparse.ArgumentParser(add_help=False)
+        default = {"default": argparse.SUPPRESS} if suppress else {}
+        p.add_argument(
+            "--faq",
+            metavar="PATH",
+            help="knowledge base (default: the config's [faq] path, else ./faq.yaml)",
+            **default,  # type: ignore[arg-type]
+        )
+        p.add_argument(
+            "--config",
+            metavar="PATH",
+            help="TOML config (default: ./config.toml if present)",
+            **default,  # type: ignore[arg-type]
+        )
+        p.add_argument("-v", "--verbose", action="store_true", help="log what happens", **default)  # type: ignore[arg-type]
+        return p
+
+    common = shared(suppress=True)
     parser = argparse.ArgumentParser(
-        prog="faqbot", description="Recruiting FAQ bot for the Kakao Platform/Infra interview.", parents=[common]
+        prog="faqbot", description="Recruiting FAQ bot for the Kakao Platform/Infra interview.", parents=[shared(False)]
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -256,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("kakao", parents=[common], help="serve the KakaoTalk (Open Builder) skill endpoint")
+    p.add_argument("--listen", metavar="ADDRESS", help="address to listen on (default: the config's [kakao] listen)")
+    p.add_argument("--port", type=int, metavar="N", help="port (default: the config's [kakao] port; 0 = any free one)")
     p.set_defaults(func=cmd_kakao)
 
     p = sub.add_parser("report", parents=[common], help="what went unanswered and what people disliked")

@@ -96,7 +96,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
         if key not in known:
             raise ConfigError(f"{source}: [{name}] unknown key '{key}'; known: {', '.join(sorted(known))}")
         f = known[key]
-        expected = type(f.default_factory() if f.default is MISSING else f.default)  # type: ignore[misc]
+        default = f.default_factory() if f.default is MISSING and callable(f.default_factory) else f.default
+        expected = type(default)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{source}: [{name}] {key} must be a {expected.__name__}, not {value!r}")
         values[key] = value

@@ -116,18 +116,29 @@ _KO_CUES = {
 }
 
 
-def _korean_hit(cue: str, keys: str, size: int, fuzzy: bool, compact: str, words: list[str]) -> bool:
+_FUZZY_SIZES = {
+    size for cues in _KO_CUES.values() for _, keys, size, fuzzy in cues if fuzzy and len(keys) >= _MIN_FUZZY_KEYS
+}
+
+
+def _korean_hit(cue: str, keys: str, size: int, fuzzy: bool, compact: str, chunks: dict[int, list[str]]) -> bool:
     if cue.replace(" ", "") in compact:
         return True
     if not fuzzy or len(keys) < _MIN_FUZZY_KEYS:
         return False
     # One slipped key (연뵹, 면졉), compared syllable-aligned so that no cue is read across syllables.
-    for word in words:
-        for start in range(len(word) - size + 1):
-            chunk = to_keys(word[start : start + size])
-            if chunk[:1] == keys[:1] and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1:
-                return True
-    return False
+    return any(
+        chunk[:1] == keys[:1] and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
+        for chunk in chunks.get(size, ())
+    )
+
+
+def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
+    """The keystrokes of every run of ``size`` syllables in the words, per size."""
+    out: dict[int, list[str]] = {}
+    for size in sizes:
+        out[size] = [to_keys(w[i : i + size]) for w in words for i in range(len(w) - size + 1)]
+    return out
 
 
 @functools.lru_cache(maxsize=8192)
@@ -137,6 +148,7 @@ def asks(text: str) -> frozenset[str]:
         return frozenset()
     words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
+    chunks = _chunks(words, _FUZZY_SIZES)
     found = set()
     for kind, cues in _KO_CUES.items():
         for cue, keys, size, fuzzy in cues:
@@ -144,7 +156,7 @@ def asks(text: str) -> frozenset[str]:
                 continue
             if cue == "언제" and not _korean_date(compact):
                 continue
-            if _korean_hit(cue, keys, size, fuzzy, compact, words):
+            if _korean_hit(cue, keys, size, fuzzy, compact, chunks):
                 found.add(kind)
                 break
         else:

@@ -22,6 +22,10 @@ from bot.source import Interview
 
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
 MAX_ID_LENGTH = 40
+# Limits that keep an accidental paste (a 50 MB log, a whole book as an answer) from stalling the bot.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 10_000
+MAX_TEXT = 20_000  # characters in one answer, quote or phrasing
 # libyaml's loader (shipped in PyYAML's wheels) composes a 1,000-entry file ~9x faster, with the same
 # node marks; the pure-Python one is the fallback where PyYAML was built without it.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -144,6 +148,9 @@ class _Checker:
         if not node.value.strip():
             self.fail(node, f"{what} is empty")
             return None
+        if len(node.value) > MAX_TEXT:
+            self.fail(node, f"{what} is {len(node.value):,} characters long; keep it under {MAX_TEXT:,}")
+            return None
         return node.value.strip()
 
     def seq(self, node: Node, what: str) -> list[Node]:
@@ -187,6 +194,13 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
         except yaml.YAMLError:
             # The pure-Python loader words syntax errors better ("expected ',' or ']', but got ':'").
             root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise KnowledgeBaseError([Problem(source, 1, 1, "YAML nested too deeply to be a knowledge base")]) from None
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL, at a character position
+        line, col = _position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problem = f"character U+{code:04X} is not allowed in YAML; remove it"
+        raise KnowledgeBaseError([Problem(source, line, col, problem)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -239,7 +253,11 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
     seen_ids: dict[str, Node] = {}
     seen_phrasings: dict[str, str] = {}
     pending_links: list[tuple[Node, str, str]] = []
-    for item in chk.seq(top["entries"][1], "entries") if "entries" in top else []:
+    items = chk.seq(top["entries"][1], "entries") if "entries" in top else []
+    if len(items) > MAX_ENTRIES:
+        chk.fail(top["entries"][1], f"entries: {len(items)} entries; at most {MAX_ENTRIES} are served")
+        items = []
+    for item in items:
         entry = _parse_entry(chk, item, languages, people, seen_ids, seen_phrasings, pending_links)
         if entry is not None:
             entries.append(entry)
@@ -446,15 +464,46 @@ def _parse_entry(
     )
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a knowledge base file; every OS problem becomes a KnowledgeBaseError with one line.
+
+    The one place faq.yaml is read: `faqbot check`, startup and every reload go through it.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        if path.is_dir():
+            raise KnowledgeBaseError([Problem(source, 1, 1, "is a folder, not a file; give the path of faq.yaml")])
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise KnowledgeBaseError([Problem(source, 1, 1, "file not found")]) from None
+    except OSError as exc:
+        raise KnowledgeBaseError([Problem(source, 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        raise KnowledgeBaseError([Problem(source, 1, 1, f"larger than {limit} MB; is this the right file?")])
+    return data
+
+
+def parse_bytes(data: bytes, source: str = "faq.yaml", base: Path | None = None) -> KnowledgeBase:
+    """Decode (UTF-8, problems at their line and column) and validate a knowledge base."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, col = _position(good, len(good))
+        problem = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise KnowledgeBaseError([Problem(source, line, col, problem)]) from None
+    return parse(text, source, base)
+
+
 def load(path: str | Path) -> KnowledgeBase:
     """Read and validate a knowledge base file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KnowledgeBaseError([Problem(str(path), 1, 1, "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise KnowledgeBaseError([Problem(str(path), 1, 1, f"not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise KnowledgeBaseError([Problem(str(path), 1, 1, f"cannot read: {exc.strerror}")]) from None
-    return parse(text, source=str(path))
+    return parse_bytes(read_bytes(path), str(path))

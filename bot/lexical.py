@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
+from collections import defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -25,7 +25,7 @@ _TOKEN_WEIGHT = 1.0
 @lru_cache(maxsize=8192)
 def _word_features(word: str) -> tuple[tuple[str, float], ...]:
     """Syllable n-grams and keystroke trigrams of one word (words repeat across phrasings: cached)."""
-    f: Counter[str] = Counter()
+    f: dict[str, float] = defaultdict(float)
     padded = f" {word} "
     # A single Latin letter says nothing and sits in every English phrasing's posting list.
     for n in (1, 2, 3) if not word.isascii() else (2, 3):

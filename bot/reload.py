@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.engine import Engine
 from bot.errors import KnowledgeBaseError
-from bot.knowledge import KnowledgeBase, parse
+from bot.knowledge import KnowledgeBase, parse_bytes, read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +92,8 @@ class LiveEngine:
     def load(cls, path: str | Path, build: Callable[[KnowledgeBase], Engine]) -> LiveEngine:
         """Load the file (raising KnowledgeBaseError if it is invalid) and serve it."""
         path = Path(path)
-        data = path.read_bytes()  # read once: what is parsed is what the digest describes
-        kb = parse(data.decode("utf-8"), str(path))
+        data = read_bytes(path)  # read once: what is parsed is what the digest describes
+        kb = parse_bytes(data, str(path))
         return cls(path, build, build(kb), served_digest=cls._hash(data))
 
     def __call__(self) -> Engine:
@@ -102,18 +102,13 @@ class LiveEngine:
 
     # -- checking -------------------------------------------------------------------------------
 
-    def _stat(self) -> tuple[int, int, int, int] | None:
+    def _stat(self) -> tuple[int, int, int, int, int] | None:
         try:
             st = os.stat(self.path)  # follows symlinks: a swapped link changes inode and device
         except OSError:
             return None
-        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _read_bytes(self) -> bytes | None:
-        try:
-            return self.path.read_bytes()
-        except OSError:
-            return None
+        # The mode too: an unreadable file fixed with chmod is looked at again.
+        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
 
     @staticmethod
     def _hash(data: bytes | None) -> str:
@@ -138,20 +133,20 @@ class LiveEngine:
         """The result, and whether it is news (not "unchanged", not a failure already reported)."""
         started = time.perf_counter()
         self._signature = self._stat()
-        data = self._read_bytes()
         source = str(self.path)
-        if data is None:
-            return ReloadResult(False, False, source, (f"{source}: cannot read the file",)), True
+        try:
+            data = read_bytes(self.path)
+        except KnowledgeBaseError as exc:
+            return ReloadResult(False, False, source, tuple(str(p) for p in exc.problems)), True
         digest = self._hash(data)
         if digest == self.served_digest and not force:
             return ReloadResult(True, False, source, summary=self.engine.kb.summary()), False
         if self._failed and self._failed[0] == digest and not force:
             return self._failed[1], False
+        problems: tuple[str, ...]
         try:
-            kb = parse(data.decode("utf-8"), source)
+            kb = parse_bytes(data, source)
             engine = self.build(kb)
-        except UnicodeDecodeError as exc:
-            problems: tuple[str, ...] = (f"{source}: not UTF-8 text ({exc.reason})",)
         except KnowledgeBaseError as exc:
             problems = tuple(str(p) for p in exc.problems)
         except Exception as exc:  # indexing failed: keep serving, say why

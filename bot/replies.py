@@ -188,15 +188,28 @@ class Composer:
     def _option(self, entry_id: str, language: str) -> Option:
         return Option(entry_id, self.kb.entry(entry_id).title[language])
 
-    def _base(self, kind: str, language: str, text: str, **kw: object) -> Reply:
+    def _base(
+        self,
+        kind: str,
+        language: str,
+        text: str,
+        *,
+        quotes: tuple[QuoteView, ...] = (),
+        options: tuple[Option, ...] = (),
+        options_title: str | None = None,
+        entry_id: str | None = None,
+    ) -> Reply:
         return Reply(
             kind=kind,
             language=language,
             text=text,
             apply_url=self.kb.apply_url,
             apply_label=phrase(language, "apply"),
-            **kw,
-        )  # type: ignore[arg-type]
+            quotes=quotes,
+            options=options,
+            options_title=options_title,
+            entry_id=entry_id,
+        )
 
     def entry(self, entry: Entry, language: str) -> Reply:
         """The answer of one entry, with its quotes and related entries."""

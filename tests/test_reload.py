@@ -7,7 +7,10 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
+
 from bot.engine import Engine
+from bot.errors import KnowledgeBaseError
 from bot.reload import LiveEngine, ReloadResult, watch
 from tests.conftest import FAQ, NEW_ENTRY, copy_faq, lexical_build
 
@@ -180,3 +183,17 @@ def test_console_chat_picks_up_an_edit_between_questions(faq: Path) -> None:
     before = text[: text.index("테스트용 답변입니다.")]
     # Before the edit, nothing in faq.yaml holds working hours: the bot says the interview does not cover it.
     assert "근무 시간 이야기가 나오지 않아서, 그 질문에는 답할 수 없어요." in before
+
+
+def test_a_mode_change_is_looked_at_again(faq: Path) -> None:
+    # An unreadable file fixed with chmod changes nothing but the mode; it must be read again.
+    live = LiveEngine.load(faq, lexical_build)
+    assert not live.changed_on_disk()
+    faq.chmod(0o600)
+    assert live.changed_on_disk()
+
+
+def test_a_missing_file_at_start_is_one_problem(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as info:
+        LiveEngine.load(tmp_path / "faq.yaml", lexical_build)
+    assert [str(p) for p in info.value.problems] == [f"{tmp_path / 'faq.yaml'}:1:1: file not found"]

@@ -63,7 +63,8 @@ def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
     user = request.get("user")
     user_id = ""
     if isinstance(user, dict):
-        props = user.get("properties") if isinstance(user.get("properties"), dict) else {}
+        found = user.get("properties")
+        props = found if isinstance(found, dict) else {}
         user_id = str(user.get("id") or props.get("plusfriendUserKey") or "")
     return utterance, user_id
 
@@ -197,7 +198,8 @@ async def serve(skill: KakaoSkill, settings: KakaoSettings, stop: asyncio.Event,
     await runner.setup()
     site = web.TCPSite(runner, settings.listen, settings.port)
     await site.start()
-    logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, settings.port, settings.path)
+    bound = runner.addresses[0][1] if runner.addresses else settings.port  # the port itself when given 0
+    logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, bound, settings.path)
     jobs = asyncio.create_task(service.background()) if service is not None else None
     try:
         await stop.wait()

@@ -372,7 +372,7 @@ class TelegramChannel:
             rows = [
                 row
                 for row in message.reply_markup.inline_keyboard
-                if not any((b.callback_data or "").startswith("f:") for b in row)
+                if not any(str(b.callback_data or "").startswith("f:") for b in row)
             ]
             try:
                 await message.edit_reply_markup(reply_markup=type(message.reply_markup)(rows))
