@@ -183,7 +183,8 @@ class Matcher:
         """Embed every phrasing the embedder has not cached yet; returns how many were looked at.
 
         Run on a background thread after a (re)load, so the first questions after an edit do not pay for
-        embedding new phrasings. ``pause`` between phrasings leaves the CPU to questions; ``stop`` ends it.
+        embedding new phrasings. ``pause`` between phrasings leaves the CPU to questions (0: no pauses,
+        for a caller that wants the cache full at once); ``stop`` ends it.
         """
         if self.embedder is None:
             return 0
@@ -193,7 +194,7 @@ class Matcher:
             started = time.perf_counter()
             self.embedder.embed([text])
             took = time.perf_counter() - started
-            if took > 0.0005:  # computed, not cached: give way, using at most a third of a core
+            if took > 0.0005 and pause > 0:  # computed, not cached: give way, using at most a third of a core
                 time.sleep(max(pause, 2 * took))
         return len(self._docs)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import os
 import socket
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +71,28 @@ def kb() -> KnowledgeBase:
     return load(FAQ)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def xdg_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One embedding cache for the whole session, in-process and in subprocesses (XDG_CACHE_HOME):
+    the shipped phrasings are embedded once, not once per fixture or command."""
+    folder = tmp_path_factory.mktemp("xdg")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
-def engine(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The engine as shipped: semantic layer on where the CPU supports it."""
-    return Engine.build(kb, load_embedder(True, tmp_path_factory.mktemp("cache")))
+def engine(kb: KnowledgeBase, xdg_cache: Path) -> Engine:
+    """The engine as shipped: semantic layer on where the CPU supports it (its cache warmed and saved)."""
+    built = Engine.build(kb, load_embedder(True, xdg_cache / "faqbot"))
+    built.matcher.warm(pause=0.0)
+    if built.matcher.embedder is not None:
+        built.matcher.embedder.save()
+    return built
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,10 @@ import pytest
 from tests.conftest import FAQ, ROOT, copy_faq
 
 
-@pytest.fixture(scope="module")
-def cache_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return {"XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg"))}
+@pytest.fixture
+def cache_env(engine, xdg_cache: Path) -> dict[str, str]:
+    """The session's warm embedding cache (the engine fixture fills it)."""
+    return {"XDG_CACHE_HOME": str(xdg_cache)}
 
 
 def test_the_console_script_runs_as_a_subprocess(cache_env: dict) -> None:
@@ -133,11 +134,23 @@ def test_chat_numbers_pick_options(faqbot, cache_env: dict) -> None:
     assert "카카오 플랫폼/인프라실 경력 개발자 영입에 아래 링크에서 지원할 수 있어요" in result.stdout
 
 
-def test_eval_prints_the_table(faqbot, cache_env: dict) -> None:
-    result = faqbot("eval", str(ROOT / "bench" / "holdout.tsv"), "--show-errors", env_extra=cache_env)
+def test_eval_prints_the_table(faqbot, cache_env: dict, tmp_path: Path) -> None:
+    labelled = tmp_path / "set.tsv"
+    labelled.write_text(
+        "# expected\tquestion\napply\t지원은 어떻게 하나요\nculture\t회사 문화 어때요\n-\t오늘 날씨 어때\n"
+        "!team-hadoop\t하둡 팀은 몇 명이에요?\n",
+        encoding="utf-8",
+    )
+    result = faqbot("eval", str(labelled), "--show-errors", env_extra=cache_env)
     assert result.returncode == 0, result.stderr
+    assert f"{labelled}: 4 questions" in result.stdout
     assert "right (answered with an expected id)" in result.stdout
     assert "answered (wrong)" in result.stdout
+    assert "said it is not covered" in result.stdout
+    unknown = tmp_path / "unknown.tsv"
+    unknown.write_text("nosuch\t지원은 어떻게 하나요\n", encoding="utf-8")
+    result = faqbot("eval", str(unknown), env_extra=cache_env)
+    assert result.returncode == 1 and "ids not in" in result.stderr and "nosuch" in result.stderr
 
 
 def test_options_count_wherever_they_stand(faqbot, tmp_path: Path) -> None:

@@ -122,13 +122,13 @@ def test_cpu_check_reads_flags() -> None:
     assert not cpu_supports_engine("")
 
 
-def test_two_workers_with_two_model_copies_decide_exactly_as_one(kb, tmp_path) -> None:
+def test_two_workers_with_two_model_copies_decide_exactly_as_one(kb, engine, xdg_cache) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from bot.engine import Engine
     from bot.semantic import load_embedder
 
-    embedder = load_embedder(True, tmp_path, instances=2)
+    embedder = load_embedder(True, xdg_cache / "faqbot", instances=2)
     if embedder is None:
         pytest.skip("no semantic layer on this CPU")
     questions = [
