@@ -152,7 +152,7 @@ def _out_of_fold(
 
 
 def _answer_level(confidence: list[float], right: list[bool], target: float) -> float:
-    """The lowest level at which the answers given (confidence at or above it) are right >= target."""
+    """The lowest level at which what is done at or above it (answer, offer) is right >= target."""
     level, hits = 1.0, 0
     for n, (c, ok) in enumerate(sorted(zip(confidence, right, strict=True), reverse=True), 1):
         hits += ok
@@ -202,12 +202,8 @@ def _levels(lex, full) -> Levels:
         hopeless = c
     # "Did you mean" from the lowest confidence at which, among questions not answered, the offered
     # entries hold the right one at least half the time.
-    pending = sorted(((c, o) for c, ok, a, o in zip(*full, strict=True) if not (a and c >= answer)), reverse=True)
-    clarify, hits = 1.0, 0
-    for n, (c, o) in enumerate(pending, 1):
-        hits += o
-        if hits / n >= CLARIFY_PRECISION:
-            clarify = c
+    pending = [(c, o) for c, ok, a, o in zip(*full, strict=True) if not (a and c >= answer)]
+    clarify = _answer_level([c for c, _ in pending], [o for _, o in pending], CLARIFY_PRECISION)
     return Levels(
         answer=answer,
         lexical_answer=lexical_answer,
