@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import queue
 import secrets
 import sqlite3
@@ -118,6 +120,11 @@ class Store:
         # One connection shared by the writer thread and readers, serialised by a lock (a ":memory:"
         # database exists only inside its connection).
         # A "file:...?mode=ro" URI opens an existing database read-only (reports, or a read-only mount).
+        if self.path != ":memory:" and not self.path.startswith("file:"):
+            # It holds question texts and the salt: readable by the bot's user only. SQLite gives its
+            # -wal and -shm files the database file's permissions.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         self._conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=1.0, uri=self.path.startswith("file:")
         )
@@ -187,7 +194,8 @@ class Store:
     @staticmethod
     def hash_with(salt: str, channel: str, user: str) -> str:
         """The hash of a user id under a given salt."""
-        return hashlib.sha256(f"{salt}:{channel}:{user}".encode()).hexdigest()[:32]
+        # surrogatepass: a client can send any string as a user id, a lone surrogate included.
+        return hashlib.sha256(f"{salt}:{channel}:{user}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -283,6 +291,8 @@ class Store:
             try:
                 if rows:
                     self._write(rows)
+            except Exception:  # the writer must outlive anything one batch does; say so and go on
+                logger.exception("store %s: writing a batch failed; it is dropped", self.path)
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -290,13 +300,24 @@ class Store:
                 return
 
     def _write(self, rows: list[tuple[str, tuple]]) -> None:
+        refused: list[Exception] = []
         try:
             with self._lock, self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 for sql, params in rows:
-                    self._conn.execute(sql, params)
+                    try:
+                        self._conn.execute(sql, params)
+                    except (ValueError, OverflowError, TypeError) as exc:
+                        # A value SQLite cannot hold (a lone surrogate, an integer of 2**63 or more): that row
+                        # alone is dropped, the others are written.
+                        refused.append(exc)
         except sqlite3.Error as exc:
             self._problem(str(exc), f"cannot write: {exc}")
+            return
+        if refused:
+            self._problem(
+                "refused", f"{len(refused)} row(s) with values SQLite cannot store were dropped ({refused[0]})"
+            )
             return
         if self._failing is not None:
             logger.warning("store %s: writing works again", self.path)

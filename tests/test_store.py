@@ -196,3 +196,33 @@ def test_two_processes_opening_one_new_database_at_once_migrate_it_once(tmp_path
     assert sorted(v for (v,) in versions) == [v for v, _, _ in MIGRATIONS]
     salts = sqlite3.connect(tmp_path / "shared.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'")
     assert len(salts.fetchall()) == 1
+
+
+def test_a_value_sqlite_cannot_hold_drops_that_row_only_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    store = Store(":memory:")
+    try:
+        with caplog.at_level(logging.ERROR, logger="bot.store"):
+            store.record(outcome(question="\ud800 lone surrogate"))  # e.g. {"utterance": "\ud800"} on Kakao
+            store.record(outcome(question="fine"))
+            store.flush()
+            store.record(Outcome("telegram", "\udfff", "ko", "fallback", None, 2.0**64, "next"))
+            store.record(outcome(question="still written"))
+            store.flush()
+        questions = [r.question for r in store.outcomes()]
+        assert "fine" in questions and "still written" in questions
+        assert "\ud800 lone surrogate" not in questions
+        refused = [r for r in caplog.records if "cannot store were dropped" in r.getMessage()]
+        assert len(refused) == 1  # said once, not per row
+    finally:
+        store.close()
+
+
+def test_a_new_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "faqbot.sqlite3"
+    store = Store(path)
+    try:
+        store.record(outcome())
+        store.flush()
+    finally:
+        store.close()
+    assert path.stat().st_mode & 0o777 == 0o600
