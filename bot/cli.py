@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,8 +69,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     try:
         if args.jsonl:
             out = sys.stdout
-            for line in sys.stdin:
-                question = line.rstrip("\r\n")
+            for question in _input_lines():
                 out.write(json.dumps(_decision_json(engine.matcher.decide(question)), ensure_ascii=False) + "\n")
             return 0
         if not args.question:
@@ -84,6 +83,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     finally:
         _save_cache(engine)
+
+
+def _input_lines() -> Iterator[str]:
+    """Lines of stdin as UTF-8 whatever the locale; a byte that is not UTF-8 becomes U+FFFD, so every
+    output line stays valid JSON and no line stops the rest."""
+    raw = getattr(sys.stdin, "buffer", None)
+    lines = (b.decode("utf-8", "replace") for b in raw) if raw is not None else sys.stdin
+    for line in lines:
+        yield line.rstrip("\r\n").encode("utf-8", "replace").decode("utf-8")
 
 
 def _save_cache(engine: Engine) -> None:

@@ -207,3 +207,20 @@ def test_kakao_takes_listen_and_port(faqbot) -> None:
     result = faqbot("kakao", "--port", "70000")
     assert (result.returncode, result.stderr) == (1, "faqbot: --port 70000: use a port from 0 to 65535\n")
     assert "--listen" in faqbot("kakao", "--help").stdout
+
+
+def test_ask_jsonl_turns_bytes_that_are_not_utf8_into_valid_json(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n', encoding="utf-8")
+    stdin = b"\xff\xfe bad bytes\n" + "지원 방법\n".encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl", "--config", str(config)],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line.decode("utf-8", "strict")) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["\ufffd\ufffd bad bytes", "지원 방법"]
+    assert rows[1]["id"] == "apply"
