@@ -87,6 +87,9 @@ class Settings:
         return Path(base) / "faqbot"
 
 
+_SECRET_KEYS = frozenset({"token", "secret", "secret_token"})
+
+
 def _section(cls: type, data: Any, name: str, source: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
@@ -99,7 +102,9 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
         default = f.default_factory() if f.default is MISSING and callable(f.default_factory) else f.default
         expected = type(default)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{source}: [{name}] {key} must be a {expected.__name__}, not {value!r}")
+            # Never echo a secret back (a token pasted as a bare number would land in a log).
+            shown = type(value).__name__ if key in _SECRET_KEYS else repr(value)
+            raise ConfigError(f"{source}: [{name}] {key} must be a {expected.__name__}, not {shown}")
         values[key] = value
     return cls(**values)
 

@@ -224,3 +224,12 @@ def test_ask_jsonl_turns_bytes_that_are_not_utf8_into_valid_json(tmp_path: Path)
     rows = [json.loads(line.decode("utf-8", "strict")) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == ["\ufffd\ufffd bad bytes", "지원 방법"]
     assert rows[1]["id"] == "apply"
+
+
+def test_a_secret_of_the_wrong_type_is_not_printed_back(faqbot, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[kakao]\nsecret = 73195512840917\n", encoding="utf-8")
+    result = faqbot("check", "--config", str(config))
+    assert result.returncode == 1
+    assert result.stderr == f"faqbot: {config}: [kakao] secret must be a str, not int\n"
+    assert "73195512840917" not in result.stderr + result.stdout
