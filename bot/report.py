@@ -5,6 +5,7 @@ nearest existing entry, and the answers people disliked. Pure: rows in, text out
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -153,8 +154,29 @@ def _plain(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+# Questions are what strangers typed: each format gets them escaped in one place, so that no terminal
+# control sequence, spreadsheet formula or HTML reaches a recruiter's screen.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    """Control and bidi characters shown as escapes (\\x1b), never acted on by a terminal."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: no formula (=, +, -, @ first), no control characters."""
+    if not isinstance(value, str):
+        return value
+    text = _visible(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _md_cell(text: str) -> str:
-    return re.sub(r"([|\\])", r"\\\1", text).replace("\n", " ")
+    escaped = html.escape(_visible(text), quote=False)
+    return re.sub(r"([|\\`*_\[\]])", r"\\\1", escaped)
 
 
 def render(report: Report, fmt: str = "table", limit: int = 20) -> str:
@@ -163,16 +185,14 @@ def render(report: Report, fmt: str = "table", limit: int = 20) -> str:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["section", "key", "count", "detail", "suggestion"])
-        for a, n, share in tables[0][2]:
-            writer.writerow(["action", a, n, share, ""])
-        for e, n in tables[1][2]:
-            writer.writerow(["entry", e, n, "", ""])
+        csv_rows: list[list[object]] = [["section", "key", "count", "detail", "suggestion"]]
+        csv_rows += [["action", a, n, share, ""] for a, n, share in tables[0][2]]
+        csv_rows += [["entry", e, n, "", ""] for e, n in tables[1][2]]
         for g in report.groups:
             examples = " | ".join(q for q, _ in g.examples.most_common(3))
-            writer.writerow(["unanswered", examples, g.count, g.nearest or "", g.suggestion()])
-        for e, down, up in report.disliked():
-            writer.writerow(["disliked", e, down, f"up {up}", ""])
+            csv_rows.append(["unanswered", examples, g.count, g.nearest or "", g.suggestion()])
+        csv_rows += [["disliked", e, down, f"up {up}", ""] for e, down, up in report.disliked()]
+        writer.writerows([[_csv_cell(c) for c in row] for row in csv_rows])
         return out.getvalue()
     head = f"{report.total} questions {report.since_label}"
     if fmt == "markdown":
@@ -184,5 +204,6 @@ def render(report: Report, fmt: str = "table", limit: int = 20) -> str:
         return "\n\n".join(parts) + "\n"
     parts = [head]
     for title, headers, rows in tables:
-        parts.append(f"{title}\n" + (_plain(headers, rows) if rows else "(none)"))
+        shown = [[_visible(c) for c in r] for r in rows]
+        parts.append(f"{title}\n" + (_plain(headers, shown) if rows else "(none)"))
     return "\n\n".join(parts) + "\n"

@@ -266,3 +266,20 @@ def test_faqbot_report_command(faqbot, tmp_path: Path) -> None:
     missing = faqbot("report", "--config", str(config))
     assert missing.returncode == 1
     assert missing.stderr == f"faqbot: {db}: no store yet; it appears once the bot has answered a question\n"
+
+
+def test_report_output_is_escaped_for_each_format(engine: Engine) -> None:
+    from bot.report import build, render
+    from bot.store import Row
+
+    hostile = ["\x1b[2J\x1b]0;pwned\x07 clear", '=HYPERLINK("http://x")', "<img src=x onerror=alert(1)>", "a\rb"]
+    rows = [Row(1.0, "kakao", "ko", "fallback", None, 0.0, q) for q in hostile]
+    report = build(rows, {}, engine.matcher.decide, "in all")
+    table = render(report, "table")
+    assert "\x1b" not in table and "\x07" not in table and "\r" not in table
+    assert "\\x1b[2J" in table
+    cells = [c for row in csv.reader(io.StringIO(render(report, "csv"))) for c in row]
+    assert not any(c[:1] in "=+-@" and c[:1] for c in cells if c), cells
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    markdown = render(report, "markdown")
+    assert "<img" not in markdown and "&lt;img" in markdown
