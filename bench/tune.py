@@ -23,6 +23,7 @@ how a question relates to the entries, never which entry it is.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import random
 import sys
@@ -48,10 +49,8 @@ from bot.policy import (
     Model,
     Policy,
     confidence_features,
-    feature_matrix,
 )
 from bot.semantic import load_embedder
-from bot.vocabulary import Vocabulary
 
 SEED = 20261127
 PERTURBATIONS_PER_PHRASING = 3
@@ -60,24 +59,16 @@ SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
 OPTION, OPTION_RATIO = 0.10, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
-LOO_VOCABULARY = False
 
 
 def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], list[frozenset[int]], list[int]]:
     """Signals for every training question, the entry indices that are right (empty: none), group ids."""
-    kb = matcher.kb
     rng = random.Random(SEED)
-    texts = Matcher._vocabulary_texts(kb)
     signals, labels, groups = [], [], []
     for doc, phrasing in enumerate(matcher._docs):
         entry = matcher._doc_entry[doc]
-        vocabulary = None
-        if LOO_VOCABULARY:  # the knowledge base without this phrasing: its words are unknown unless used elsewhere
-            others = list(texts)
-            others.remove(phrasing)
-            vocabulary = Vocabulary(others)
         for _, text in [("as written", phrasing), *perturb(phrasing, rng, PERTURBATIONS_PER_PHRASING)]:
-            sig = matcher.signals(text, semantic=embedder_on, exclude=doc, vocabulary=vocabulary)
+            sig = matcher.signals(text, semantic=embedder_on, exclude=doc)
             if sig is None:
                 continue
             signals.append(sig)
@@ -112,14 +103,8 @@ def _calibration_rows(matcher: Matcher) -> tuple[list[Signals], list[frozenset[i
 
 
 def _matrix(matcher: Matcher, sig: Signals, semantic: bool) -> np.ndarray:
-    return feature_matrix(
-        sig.lexical,
-        sig.semantic if semantic else None,
-        unknown_share=len(sig.unknown) / max(1, sig.content),
-        content=sig.content,
-        reading=sig.how,
-        smalltalk=matcher._smalltalk,
-    )
+    """The ranking features as the bot computes them, with or without the embedding stage's."""
+    return matcher.features(sig if semantic else dataclasses.replace(sig, semantic=None))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], weights: np.ndarray | None = None) -> Model:
@@ -258,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             x = _matrix(matcher, sig, semantic)
             rank = model.probabilities(x)
-            if sig.asks - matcher.covers[int(np.argmax(rank))]:
-                break
+            if matcher.not_held(sig, rank)[0] is not None:
+                break  # the fact rule answers it honestly
             rows[f"{name}_x"].append(confidence_features(rank, x, len(sig.unknown), sig.foreign)[None, :])
             rows[f"{name}_y"].append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
             rows[f"{name}_i"].append(i)
@@ -271,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             conf[name][i] = (float(c[0]), bool(y[0]))
     # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
     # question with a word the knowledge base never uses is never answered.
-    answerable = [not s.unknown and (s.content > 0 or float(s.lexical.max(initial=0.0)) >= 0.999) for s in calib]
+    answerable = [matcher.answerable(s) for s in calib]
 
     def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool]]:
         table_ = {**conf["lex"], **conf[name]}

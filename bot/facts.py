@@ -43,7 +43,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"hours? a (day|week)", r"night shifts?", r"core hours", r"remote\w*", r"work from home", r"wfh"),
     ),
     "date": (
-        ("언제", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜"),
+        ("언제", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date"),
     ),
@@ -73,7 +73,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "name": (
         ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자"),
-        (r"names?", r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss"),
+        (r"(real|full|last|first) names?", r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*",
+         r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss"),
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
@@ -82,15 +83,15 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"tps", r"petabytes?", r"pb", r"tb"),
     ),
     "howto": (
-        ("추천해", "추천 좀", "추천좀", "설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법", "하는 법", "하는법",
+        ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법", "하는 법", "하는법",
          "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법"),
-        (r"recommend\w*", r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
+        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
     ),
     "amount": (
         ("얼마",),
-        (r"how much",),
+        (r"how much (money|is (it|the)|are (the|they)|does (it|the job) pay|do (they|you|i|engineers) (get|earn|make))",),
     ),
     "duration": (
         ("얼마나 오래", "얼마나 걸", "얼마나 됐", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
@@ -109,24 +110,78 @@ _NOT_AMOUNT = re.compile(r"얼마나")
 _EXACT_ONLY = frozenset(
     {"실명", "본명", "기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치"}
 )
+# A cue stands at the start of a word (endings may follow: 연봉은, 면접이). These unmistakable ones are
+# also found inside a word, for questions typed without spaces (하둡팀몇명이에요, 기반기술셀연봉).
+_INSIDE_WORDS = frozenset(
+    {
+        "연봉",
+        "급여",
+        "월급",
+        "초봉",
+        "성과급",
+        "보너스",
+        "인센티브",
+        "스톡옵션",
+        "복지",
+        "복리후생",
+        "식대",
+        "야근",
+        "근무시간",
+        "출근시간",
+        "퇴근시간",
+        "마감",
+        "데드라인",
+        "면접",
+        "코테",
+        "코딩테스트",
+        "몇명",
+        "인원",
+        "팀원수",
+        "년차",
+        "자격요건",
+        "우대사항",
+    }
+)
+# Everyday words that begin like a cue: 전형적인 (typical), 리더십 (leadership), 몇 가지 (a few),
+# 일정한 (steady), 몇 년도 (which year: a date, not experience).
+_NOT_FOLLOWED_BY = {
+    "전형": "적",
+    "리더": "십",
+    "몇": r"\s*(가지|년도)",
+    "일정": "[한하히]",
+    "몇 년": "도",
+    "몇년": "도",
+}
 _MIN_FUZZY_KEYS = 6
 _KO_CUES = {
-    kind: tuple((cue, to_keys(cue.replace(" ", "")), len(cue.replace(" ", "")), cue not in _EXACT_ONLY) for cue in ko)
+    kind: tuple(
+        (
+            re.compile(
+                ("" if cue.replace(" ", "") in _INSIDE_WORDS else r"(?:^|(?<=\s))")
+                + r"\s*".join(map(re.escape, cue.split()))
+                + (f"(?!{_NOT_FOLLOWED_BY[cue]})" if cue in _NOT_FOLLOWED_BY else "")
+            ),
+            to_keys(cue.replace(" ", "")),
+            len(cue.replace(" ", "")),
+            cue not in _EXACT_ONLY,
+        )
+        for cue in ko
+    )
     for kind, (ko, _) in KINDS.items()
 }
-
-
 _FUZZY_SIZES = {
     size for cues in _KO_CUES.values() for _, keys, size, fuzzy in cues if fuzzy and len(keys) >= _MIN_FUZZY_KEYS
 }
 
 
-def _korean_hit(cue: str, keys: str, size: int, fuzzy: bool, compact: str, chunks: dict[int, list[str]]) -> bool:
-    if cue.replace(" ", "") in compact:
+def _korean_hit(
+    pattern: re.Pattern[str], keys: str, size: int, fuzzy: bool, text: str, chunks: dict[int, list[str]]
+) -> bool:
+    if pattern.search(text):
         return True
     if not fuzzy or len(keys) < _MIN_FUZZY_KEYS:
         return False
-    # One slipped key (연뵹, 면졉), compared syllable-aligned so that no cue is read across syllables.
+    # One slipped key (연뵹, 면졉), compared at the start of a word, syllable-aligned.
     return any(
         chunk[:1] == keys[:1] and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
         for chunk in chunks.get(size, ())
@@ -134,11 +189,8 @@ def _korean_hit(cue: str, keys: str, size: int, fuzzy: bool, compact: str, chunk
 
 
 def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
-    """The keystrokes of every run of ``size`` syllables in the words, per size."""
-    out: dict[int, list[str]] = {}
-    for size in sizes:
-        out[size] = [to_keys(w[i : i + size]) for w in words for i in range(len(w) - size + 1)]
-    return out
+    """The keystrokes of the first ``size`` syllables of each word, per size."""
+    return {size: [to_keys(w[:size]) for w in words if len(w) >= size] for size in sizes}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -151,12 +203,12 @@ def asks(text: str) -> frozenset[str]:
     chunks = _chunks(words, _FUZZY_SIZES)
     found = set()
     for kind, cues in _KO_CUES.items():
-        for cue, keys, size, fuzzy in cues:
+        for pattern, keys, size, fuzzy in cues:
             if kind == "amount" and not _korean_amount(compact):
                 continue
-            if cue == "언제" and not _korean_date(compact):
+            if pattern.pattern.endswith("언제") and not _korean_date(compact):
                 continue
-            if _korean_hit(cue, keys, size, fuzzy, compact, chunks):
+            if _korean_hit(pattern, keys, size, fuzzy, text, chunks):
                 found.add(kind)
                 break
         else:

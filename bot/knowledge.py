@@ -80,6 +80,7 @@ class KnowledgeBase:
     source: str = "faq.yaml"
     version: int = 1
     interview: Interview | None = field(default=None, compare=False)  # what the quotes were checked against
+    interview_path: Path | None = field(default=None, compare=False)  # where it was read (reloads watch it)
     _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -272,7 +273,9 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
                 + (f" (did you mean '{hint}'?)" if hint else ""),
             )
     # A symlinked faq.yaml (a deployment swapping releases) quotes the interview of its own release.
-    interview = _interview(chk, top.get("source", (None, None))[1], base or Path(source).resolve().parent)
+    interview, interview_path = _interview(
+        chk, top.get("source", (None, None))[1], base or Path(source).resolve().parent
+    )
     _check_quotes(chk, entries, interview, "source" in top)
     if chk.problems:
         raise KnowledgeBaseError(chk.problems)
@@ -284,28 +287,31 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
         source=source,
         version=version,
         interview=interview,
+        interview_path=interview_path,
     )
 
 
-def _interview(chk: _Checker, node: Node | None, base: Path) -> Interview | None:
-    """Read and parse the interview named by ``source:`` (problems at that node)."""
+def _interview(chk: _Checker, node: Node | None, base: Path) -> tuple[Interview | None, Path | None]:
+    """Read and parse the interview named by ``source:`` (problems at that node), through read_bytes."""
     if node is None:
-        return None
+        return None, None
     name = chk.text(node, "source")
     if name is None:
-        return None
+        return None, None
     path = base / name
     try:
-        return Interview.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        chk.fail(node, f"source: the interview file '{path}' does not exist")
+        return Interview.parse(read_bytes(path).decode("utf-8")), path
+    except KnowledgeBaseError as exc:
+        problem = exc.problems[0].message
+        if problem == "file not found":
+            chk.fail(node, f"source: the interview file '{path}' does not exist")
+        else:
+            chk.fail(node, f"source: '{path}': {problem}")
     except UnicodeDecodeError as exc:
         chk.fail(node, f"source: '{path}' is not UTF-8 text ({exc.reason})")
-    except OSError as exc:
-        chk.fail(node, f"source: cannot read '{path}': {exc.strerror}")
     except ValueError as exc:
         chk.fail(node, f"source: '{path}': {exc}")
-    return None
+    return None, path
 
 
 def _check_quotes(chk: _Checker, entries: list[Entry], interview: Interview | None, named: bool) -> None:

@@ -87,6 +87,7 @@ class Signals:
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
 _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
+_LONGEST = 1000  # characters of a question that are matched (channels refuse longer ones politely)
 
 
 class Matcher:
@@ -227,7 +228,7 @@ class Matcher:
         and ``vocabulary`` let bench/tune.py ask a phrasing as if faq.yaml did not hold it.
         """
         vocabulary = vocabulary or self.vocabulary
-        readings = self._readings(question, vocabulary)
+        readings = self._readings(question[:_LONGEST], vocabulary)
         if not readings:
             return None
         n = len(self.kb.entries)
@@ -302,7 +303,7 @@ class Matcher:
         return self.decide_signals(question, self.signals(question))
 
     def decide_signals(self, question: str, sig: Signals | None) -> Decision:
-        """The decision for measured signals (bench/tune.py re-uses signals measured once)."""
+        """The decision for measured signals (decide() measures them; a caller that has them, skips that)."""
         if sig is None:
             return Decision("fallback", (), question, "", self.language_of(question))
         # A question typed with the keyboard in English mode was meant in Korean.
@@ -316,33 +317,45 @@ class Matcher:
         if not candidates:
             return base
         levels = self.policy.levels
-        if sig.asks:
-            # The entry the question is about: found without the fact words, else the best-ranked one.
-            topic = self._topic(sig.reading)
-            if topic is not None and p[topic] < levels.option:
-                topic = None  # what is left of "하둡 설치 방법" (하둡 방법) is not what the whole asks about
-            about = topic if topic is not None else order[0]
-            missing = sorted(sig.asks - self.covers[about], key=list(KINDS).index)
-            if missing:
-                # The question wants a fact that entry does not hold: say so, never answer with it; the
-                # entry comes first and is named when the question is plausibly about it.
-                if topic is None:
-                    return replace(base, missing=missing[0])
-                first = Candidate(self.kb.entries[topic].id, round(100.0 * float(p[topic]), 1))
-                ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
-                near = (first,) if self.kb.entries[topic].browse else ()
-                return replace(base, candidates=ranked, missing=missing[0], options=near)
+        missing, topic = self.not_held(sig, p)
+        if missing is not None:
+            # The question wants a fact that entry does not hold: say so, never answer with it; the entry
+            # comes first and is named when the question is plausibly about it.
+            if topic is None:
+                return replace(base, missing=missing)
+            first = Candidate(self.kb.entries[topic].id, round(100.0 * float(p[topic]), 1))
+            ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
+            near = (first,) if self.kb.entries[topic].browse else ()
+            return replace(base, candidates=ranked, missing=missing, options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
-        # A word the knowledge base and the interview never use (네이버, 설치, ceph) may be what the
-        # question is about: never answer it outright, however much else matches; offer options instead.
-        # Nor a question of nothing but "how" or "되나요", unless it is one of the phrasings word for word.
-        plain = not sig.unknown and (sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT)
-        if confidence >= answer_level and plain:
+        if confidence >= answer_level and self.answerable(sig):
             return replace(base, action="answer")
         options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in self.offered(p))
         if options and confidence >= levels.clarify:
             return replace(base, action="clarify", options=options)
         return base
+
+    def not_held(self, sig: Signals, rank: np.ndarray) -> tuple[str | None, int | None]:
+        """The kind of fact a question asks for that the entry it is about does not hold, if any, and
+        that entry when the question is plausibly about it (found without the fact words)."""
+        if not sig.asks or not len(rank):
+            return None, None
+        topic = self._topic(sig.reading)
+        if topic is not None and rank[topic] < self.policy.levels.option:
+            topic = None  # what is left of "하둡 설치 방법" (하둡 방법) is not what the whole asks about
+        about = topic if topic is not None else int(np.argmax(rank))
+        missing = sorted(sig.asks - self.covers[about], key=list(KINDS).index)
+        return (missing[0], topic) if missing else (None, None)
+
+    @staticmethod
+    def answerable(sig: Signals) -> bool:
+        """Whether a question may be answered outright at all, however sure the policy is.
+
+        A word the knowledge base and the interview never use (네이버, 설치, ceph) may be what the question
+        is about: offer options instead. Nor a question of nothing but "how" or "되나요", unless it is
+        one of the phrasings word for word.
+        """
+        return not sig.unknown and (sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT)
 
     def offered(self, rank: np.ndarray) -> list[int]:
         """The entries "did you mean" may offer, best first: at most three browsable ones, none far below

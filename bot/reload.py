@@ -50,6 +50,18 @@ class ReloadResult:
         return "\n".join([head, *self.problems])
 
 
+def _identity(path: Path | None) -> tuple[int, ...] | None:
+    """Device, inode, mtime, size and mode of a file (following symlinks), or None."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)  # follows symlinks: a swapped link changes inode and device
+    except OSError:
+        return None
+    # The mode too: an unreadable file fixed with chmod is looked at again.
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
+
+
 @dataclass
 class LiveEngine:
     """The engine being served, and the file it comes from; reload() swaps in a new one if valid."""
@@ -94,7 +106,7 @@ class LiveEngine:
         path = Path(path)
         data = read_bytes(path)  # read once: what is parsed is what the digest describes
         kb = parse_bytes(data, str(path))
-        return cls(path, build, build(kb), served_digest=cls._hash(data))
+        return cls(path, build, build(kb), served_digest=cls._digest(data, kb.interview_path))
 
     def __call__(self) -> Engine:
         """The engine to answer the next question with."""
@@ -102,17 +114,20 @@ class LiveEngine:
 
     # -- checking -------------------------------------------------------------------------------
 
-    def _stat(self) -> tuple[int, int, int, int, int] | None:
-        try:
-            st = os.stat(self.path)  # follows symlinks: a swapped link changes inode and device
-        except OSError:
-            return None
-        # The mode too: an unreadable file fixed with chmod is looked at again.
-        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
+    def _stat(self) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
+        """faq.yaml's identity, and that of the interview its quotes are checked against."""
+        return _identity(self.path), _identity(self.engine.kb.interview_path)
 
     @staticmethod
-    def _hash(data: bytes | None) -> str:
-        return hashlib.sha256(data or b"").hexdigest()
+    def _digest(data: bytes, interview: Path | None) -> str:
+        """What is served: faq.yaml's bytes and the interview's (an edit of either is a new version)."""
+        digest = hashlib.sha256(data)
+        if interview is not None:
+            try:
+                digest.update(interview.read_bytes())
+            except OSError:
+                digest.update(b"\0unreadable")
+        return digest.hexdigest()
 
     def changed_on_disk(self) -> bool:
         """True when the file's identity or contents look different from the last look."""
@@ -138,7 +153,7 @@ class LiveEngine:
             data = read_bytes(self.path)
         except KnowledgeBaseError as exc:
             return ReloadResult(False, False, source, tuple(str(p) for p in exc.problems)), True
-        digest = self._hash(data)
+        digest = self._digest(data, self.engine.kb.interview_path)
         if digest == self.served_digest and not force:
             return ReloadResult(True, False, source, summary=self.engine.kb.summary()), False
         if self._failed and self._failed[0] == digest and not force:
@@ -188,13 +203,13 @@ class LiveEngine:
         while time.monotonic() < deadline:  # an editor may still be writing
             time.sleep(settle)
             now = self._stat()
-            if now == seen and now is not None:
+            if now == seen and now[0] is not None:
                 break
             seen = now
-        if seen is None:
+        if seen[0] is None:
             # Deleted (or mid-rename for longer than 5 s): keep serving; report once per disappearance.
-            if self._signature is not None:
-                self._signature = None
+            if self._signature[0] is not None:
+                self._signature = seen
                 return self._report(ReloadResult(False, False, str(self.path), (f"{self.path}: file is missing",)))
             return None
         return self.reload()

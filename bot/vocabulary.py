@@ -35,7 +35,7 @@ like any some there here much many more get got have has had let us am im i'm yo
 pls plz go goes going gonna wanna dont doesnt didnt isnt arent cant wont feel think need want really also just
 only even still very quite lot lots thing things stuff whats hows whos wheres ok okay yeah yes no not anyone
 머 머에요 머예요 머에여 몬 몬가요 뭐라고 됨 봐 봐요 정확히 대충 간단히 솔직히 요약 그렇게 이렇게 저렇게 먼말 무슨말 하려면
-main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금 여기선 여기서 거기선 거기서 이거 알려주셔서 알려주셔 받 up one
+main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금 써 써요 써여 쓰나 쓰나요 쓰는 쓰세요 사용 사용해요 사용하나요 여기선 여기서 거기선 거기서 이거 알려주셔서 알려주셔 받 up one
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 """
 _FILLERS = frozenset(
@@ -82,9 +82,9 @@ class Vocabulary:
         # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
         self._keys = [_keys_of(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
-        self._latin_sorted = sorted(self._latin)
+        self._latin_sorted = sorted(self._latin)  # what typo correction searches, sorted once
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
-        # decide() asks for the same reading's unknown words twice (cascade gate, then the action).
+        # Questions repeat (a retried message, the reading of the topic of a fact question).
         self.unknown = functools.lru_cache(maxsize=1024)(self._unknown)  # type: ignore[method-assign]
 
     @property
@@ -156,7 +156,5 @@ class Vocabulary:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
         if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
-        hit = process.extractOne(
-            token, sorted(self._latin), scorer=Levenshtein.normalized_similarity, score_cutoff=0.75
-        )
+        hit = process.extractOne(token, self._latin_sorted, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
         return hit[0] if hit else token

@@ -82,7 +82,7 @@ async def test_admin_commands_stay_private_in_groups(api, service) -> None:
 
 async def test_stats_counts_the_last_day(api, service) -> None:
     async with running_bot(api, None, service=service) as bot:
-        await bot.ask(7, "지원은 어떻게 해요?")
+        await bot.ask(7, "어떻게 지원해요?")
         await bot.ask(8, "연봉은 얼마예요?")
         service.store.flush()
         [stats] = await bot.ask(ADMIN, "/stats")
@@ -108,7 +108,7 @@ async def test_admin_reload_reports_errors_and_keeps_serving(api, service, faq) 
     async with running_bot(api, None, service=service) as bot:
         faq.write_text(faq.read_text(encoding="utf-8").replace("    answer:\n", "    answr:\n", 1), encoding="utf-8")
         [result] = await bot.ask(ADMIN, "/reload")
-        [still] = await bot.ask(9, "지원은 어떻게 해요?")
+        [still] = await bot.ask(9, "어떻게 지원해요?")
         faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
         [ok] = await bot.ask(ADMIN, "/reload")
         [new] = await bot.ask(9, "근무 시간은 어떻게 되나요?")
@@ -124,7 +124,7 @@ async def test_a_broken_save_is_sent_to_admins_and_changes_nothing(api, service,
     async with running_bot(api, None, service=service) as bot:
         faq.write_text(faq.read_text(encoding="utf-8").replace("languages: [ko, en]", "languages: [ko, en"), "utf-8")
         await api.wait_for(lambda: len(api.sent(ADMIN)) == 1, timeout=15)
-        [answer] = await bot.ask(9, "지원은 어떻게 해요?")
+        [answer] = await bot.ask(9, "어떻게 지원해요?")
         faq.write_text(FAQ.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
         await api.wait_for(lambda: service.engine().kb.get("office-hours") is not None, timeout=15)
         [new] = await bot.ask(9, "근무 시간은 어떻게 되나요?")
@@ -141,7 +141,7 @@ async def test_a_broken_save_is_sent_to_admins_and_changes_nothing(api, service,
 
 async def test_outcomes_and_votes_reach_the_store_with_hashed_users(api, service, tmp_path) -> None:
     async with running_bot(api, None, service=service) as bot:
-        [answer] = await bot.ask(31337, "지원은 어떻게 해요?")
+        [answer] = await bot.ask(31337, "어떻게 지원해요?")
         await bot.ask(31337, "연봉은 얼마예요?")
         api.press(31337, "f:ko:-:apply", answer.result)
         await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 1)
@@ -165,7 +165,7 @@ async def test_a_read_only_database_never_stops_answers(api, tmp_path, faq, capl
     try:
         async with running_bot(api, None, service=svc) as bot:
             for user in range(1, 6):
-                [reply] = await bot.ask(user, "지원은 어떻게 해요?")
+                [reply] = await bot.ask(user, "어떻게 지원해요?")
                 assert text_of(reply).startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
         store.flush()
     finally:
@@ -176,11 +176,11 @@ async def test_a_read_only_database_never_stops_answers(api, tmp_path, faq, capl
 async def test_restart_after_a_crash_does_not_answer_again(api, service) -> None:
     # The first run answers but never confirms the offset (as after SIGKILL); the store remembers.
     async with running_bot(api, None, service=service) as bot:
-        await bot.ask(5, "지원은 어떻게 해요?")
+        await bot.ask(5, "어떻게 지원해요?")
         service.store.flush()
     answered = api._update_id
     # The server hands the answered update out again, as it does when the offset was never confirmed.
-    api.pending.append({"update_id": answered, "message": _message(api, 5, "지원은 어떻게 해요?")})
+    api.pending.append({"update_id": answered, "message": _message(api, 5, "어떻게 지원해요?")})
     async with running_bot(api, None, service=service):
         await asyncio.sleep(1.0)
     assert len(api.sent(5)) == 1

@@ -55,7 +55,7 @@ def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq:
         "allowed: answer, browse, id, questions, quotes, related, title",
     )
     assert result.message().splitlines()[0].endswith("not reloaded, still serving the last good version; 2 problem(s):")
-    assert answer_id(live, "지원은 어떻게 해요?") == "apply"
+    assert answer_id(live, "어떻게 지원해요?") == "apply"
     assert heard == [result]
     assert live.check() is None and live.reload() is result and heard == [result]  # told once, not per look
 
@@ -96,7 +96,7 @@ def test_a_deleted_file_keeps_serving_and_comes_back(faq: Path) -> None:
     result = live.check(settle=0.01, patience=0.1)
     assert result is not None and not result.ok and result.problems == (f"{faq}: file is missing",)
     assert live.check(settle=0.01, patience=0.1) is None and len(heard) == 1
-    assert answer_id(live, "지원은 어떻게 해요?") == "apply"
+    assert answer_id(live, "어떻게 지원해요?") == "apply"
     faq.write_text(text + NEW_ENTRY, encoding="utf-8")
     assert live.check(settle=0.01).changed
 
@@ -125,7 +125,7 @@ async def test_watcher_swaps_while_questions_are_answered(faq: Path) -> None:
 
     def ask_forever() -> None:  # a steady stream of questions on another thread
         while not stop.is_set():
-            answers.append(answer_id(live, "지원은 어떻게 해요?"))
+            answers.append(answer_id(live, "어떻게 지원해요?"))
 
     asker = threading.Thread(target=ask_forever)
     asker.start()
@@ -197,3 +197,14 @@ def test_a_missing_file_at_start_is_one_problem(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         LiveEngine.load(tmp_path / "faq.yaml", lexical_build)
     assert [str(p) for p in info.value.problems] == [f"{tmp_path / 'faq.yaml'}:1:1: file not found"]
+
+
+def test_an_edit_of_the_interview_is_a_new_version_too(faq: Path) -> None:
+    # A quote that is no longer in the interview must stop being served, as if faq.yaml had changed.
+    live = LiveEngine.load(faq, lexical_build)
+    interview = faq.parent / "kakao-interview.txt"
+    interview.write_text(interview.read_text(encoding="utf-8").replace("MongoDB전문가", "Mongo 전문가"), "utf-8")
+    assert live.changed_on_disk()
+    result = live.check(settle=0.01)
+    assert result is not None and not result.ok
+    assert any("quote by dj is not in the interview" in p for p in result.problems), result.problems

@@ -89,7 +89,7 @@ async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) ->
     proc = await start(write_config(tmp_path, api.base_url, token="1:file-token"), env_token=api.token)
     try:
         await api.wait_for(lambda: api.polls > 0, timeout=60)
-        update_id = api.message(42, "지원은 어떻게 해요?")
+        update_id = api.message(42, "어떻게 지원해요?")
         await api.wait_for(lambda: len(api.sent(42)) == 1)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -120,7 +120,7 @@ async def test_faqbot_kakao_serves_records_and_stops_on_sigterm(tmp_path: Path) 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "kakao", "--config", str(config), cwd=ROOT, stderr=asyncio.subprocess.PIPE
     )
-    body = {"userRequest": {"utterance": "지원은 어떻게 해요?", "user": {"id": "u1", "type": "botUserKey"}}}
+    body = {"userRequest": {"utterance": "어떻게 지원해요?", "user": {"id": "u1", "type": "botUserKey"}}}
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(300):
