@@ -341,8 +341,9 @@ class Matcher:
         if not sig.asks or not len(rank):
             return None, None
         topic = self._topic(sig.reading)
-        if topic is not None and rank[topic] < self.policy.levels.option:
-            topic = None  # what is left of "하둡 설치 방법" (하둡 방법) is not what the whole asks about
+        if topic is not None and rank[topic] < self.policy.levels.topic:
+            # What is left of "하둡 설치 방법" (하둡 방법) or "야근 많아요" (많아요) is not what the whole asks about.
+            topic = None
         about = topic if topic is not None else int(np.argmax(rank))
         missing = sorted(sig.asks - self.covers[about], key=list(KINDS).index)
         return (missing[0], topic) if missing else (None, None)

@@ -99,20 +99,20 @@ def test_what_an_entry_holds_comes_from_its_own_phrasings() -> None:
 def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
     levels = engine.matcher.policy.levels
     hidden = {e.id for e in engine.kb.entries if not e.browse}
-    questions = (
-        "수평적인 문화라던데 진짜임?",
-        "야근 많아요?",
-        "디에고는 어떤 일을 하나요?",
-        "배울 게 많나요 보람도 있나요",
-    )
-    for question in questions:
-        decision = engine.matcher.decide(question)
-        if decision.action != "clarify":
-            continue
+    questions = ("디에고는 어떤 일을 하나요?", "JG 팀", "지원 어케함", "하둡 써요?", "good place to level up as a dev?")
+    clarified = [d for d in map(engine.matcher.decide, questions) if d.action == "clarify"]
+    assert len(clarified) >= 3, "these questions should mostly get a 'did you mean'"
+    for decision in clarified:
         assert 1 <= len(decision.options) <= 3
         assert not {o.id for o in decision.options} & hidden, decision
         best = decision.options[0].score
         assert all(o.score >= 100 * levels.option and o.score >= levels.option_ratio * best for o in decision.options)
+
+
+def test_a_fact_question_names_a_topic_only_when_it_is_about_one(engine: Engine) -> None:
+    decision, reply = engine.ask("야근 많아요?")
+    assert (decision.action, decision.missing, decision.options) == ("fallback", "hours", ())
+    assert reply.text.startswith("인터뷰에는 근무 시간 이야기가 나오지 않아서")
 
 
 def test_smalltalk_entries_are_never_offered_for_a_substantive_question() -> None:

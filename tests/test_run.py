@@ -106,36 +106,40 @@ async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) ->
 
 
 async def test_faqbot_kakao_serves_records_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import re
+
     import aiohttp
 
-    from tests.telegram_harness import free_port
-
-    port = free_port()
     config = tmp_path / "config.toml"
+    # The config's port is one no test may bind: --listen and --port on the command line win, and port
+    # 0 lets the server take a free port and say which in its log.
     config.write_text(
-        f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n[kakao]\nport = {port}\nsecret = "skill-secret-xyz"\n'
+        f'[faq]\npath = "{FAQ}"\n[matching]\nsemantic = false\n[kakao]\nport = 1\nsecret = "skill-secret-xyz"\n'
         '[store]\npath = "bot.sqlite3"\n',
         encoding="utf-8",
     )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "kakao", "--config", str(config), cwd=ROOT, stderr=asyncio.subprocess.PIPE
-    )
+        sys.executable, "-m", "bot", "kakao", "--config", str(config), "--listen", "127.0.0.1", "--port", "0",
+        cwd=ROOT, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
     body = {"userRequest": {"utterance": "어떻게 지원해요?", "user": {"id": "u1", "type": "botUserKey"}}}
+    seen: list[str] = []
     try:
+        while not (found := re.search(r"listening on http://127\.0\.0\.1:(\d+)/kakao/skill", "".join(seen))):
+            line = await asyncio.wait_for(proc.stderr.readline(), 60)
+            assert line, "".join(seen)
+            seen.append(line.decode())
+        port = int(found.group(1))
         async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                        if r.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
             url = f"http://127.0.0.1:{port}/kakao/skill"
             async with http.post(url, json=body, headers={"X-Skill-Secret": "skill-secret-xyz"}) as r:
                 answer = await r.json()
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(proc.communicate(), 30)
+        _, rest = await asyncio.wait_for(proc.communicate(), 30)
+    err = "".join(seen).encode() + rest
+    assert port != 1
     assert proc.returncode == 0, err.decode()
     assert answer["template"]["outputs"][0]["simpleText"]["text"].startswith(
         "카카오 플랫폼/인프라실 경력 개발자 영입에"
