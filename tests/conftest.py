@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ipaddress
 import logging
 import os
 import socket
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -115,6 +117,13 @@ NEW_ENTRY = """
 def lexical_build(kb: KnowledgeBase) -> Engine:
     """Index a knowledge base without the semantic layer (fast, for reload tests)."""
     return Engine.build(kb, None)
+
+
+def query(path: str | Path, sql: str, *params: object) -> list[tuple]:
+    """Every row of one SQL statement on a database file, the connection closed at once (Python 3.13
+    warns about connections left for the garbage collector)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def copy_faq(folder: Path, text: str | None = None) -> Path:

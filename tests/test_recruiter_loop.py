@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from bot.reload import LiveEngine
 from bot.report import build, group_unanswered, render
 from bot.service import Service
 from bot.store import Store
-from tests.conftest import FAQ, NEW_ENTRY, lexical_build
+from tests.conftest import FAQ, NEW_ENTRY, lexical_build, query
 from tests.fakes.bot_api import FakeBotAPI, parse_html
 from tests.telegram_harness import running_bot
 
@@ -146,14 +145,14 @@ async def test_outcomes_and_votes_reach_the_store_with_hashed_users(api, service
         api.press(31337, "f:ko:-:apply", answer.result)
         await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 1)
     service.store.flush()
-    db = sqlite3.connect(tmp_path / "faqbot.sqlite3")
-    rows = db.execute("SELECT channel, action, entry_id, question, user_hash FROM outcomes ORDER BY id").fetchall()
+    db = tmp_path / "faqbot.sqlite3"
+    rows = query(db, "SELECT channel, action, entry_id, question, user_hash FROM outcomes ORDER BY id")
     assert [r[:4] for r in rows] == [
         ("telegram", "answer", "apply", None),
         ("telegram", "fallback", None, "연봉은 얼마예요?"),
     ]
     assert {r[4] for r in rows} == {service.store.hash_user("telegram", "31337")}  # the id itself is not kept
-    assert db.execute("SELECT entry_id, vote FROM feedback").fetchall() == [("apply", -1)]
+    assert query(db, "SELECT entry_id, vote FROM feedback") == [("apply", -1)]
 
 
 async def test_a_read_only_database_never_stops_answers(api, tmp_path, faq, caplog) -> None:

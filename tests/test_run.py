@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAQ, ROOT
+from tests.conftest import FAQ, ROOT, query
 from tests.fakes.bot_api import FakeBotAPI, parse_html
 
 
@@ -144,11 +144,8 @@ async def test_faqbot_kakao_serves_records_and_stops_on_sigterm(tmp_path: Path) 
     assert answer["template"]["outputs"][0]["simpleText"]["text"].startswith(
         "카카오 플랫폼/인프라실 경력 개발자 영입에"
     )
-    import sqlite3
 
-    rows = (
-        sqlite3.connect(tmp_path / "bot.sqlite3").execute("SELECT channel, action, entry_id FROM outcomes").fetchall()
-    )
+    rows = query(tmp_path / "bot.sqlite3", "SELECT channel, action, entry_id FROM outcomes")
     assert rows == [("kakao", "answer", "apply")]
     assert "s3" not in err.decode().replace("s3cret", "")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
@@ -12,6 +13,7 @@ import pytest
 
 from bot.outcomes import Feedback, Outcome
 from bot.store import MIGRATIONS, Store, migrate
+from tests.conftest import query
 
 
 def outcome(action: str = "fallback", question: str = "연봉은 얼마예요?", user: str = "42", at: float | None = None):
@@ -20,13 +22,13 @@ def outcome(action: str = "fallback", question: str = "연봉은 얼마예요?",
 
 
 def test_migrations_on_memory_are_recorded_and_applied_once() -> None:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    assert migrate(conn) == [v for v, _, _ in MIGRATIONS]
-    assert migrate(conn) == []
-    rows = conn.execute("SELECT version, name FROM migrations ORDER BY version").fetchall()
-    assert rows == [(v, n) for v, n, _ in MIGRATIONS]
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"outcomes", "feedback", "state", "seen_updates", "migrations"} <= tables
+    with contextlib.closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
+        assert migrate(conn) == [v for v, _, _ in MIGRATIONS]
+        assert migrate(conn) == []
+        rows = conn.execute("SELECT version, name FROM migrations ORDER BY version").fetchall()
+        assert rows == [(v, n) for v, n, _ in MIGRATIONS]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"outcomes", "feedback", "state", "seen_updates", "migrations"} <= tables
 
 
 def test_an_older_database_file_is_brought_up_to_date(tmp_path: Path) -> None:
@@ -43,9 +45,9 @@ def test_an_older_database_file_is_brought_up_to_date(tmp_path: Path) -> None:
     store = Store(path)
     try:
         assert [r.action for r in store.outcomes()] == ["answer"]  # old rows survive
-        versions = [r[0] for r in sqlite3.connect(path).execute("SELECT version FROM migrations ORDER BY version")]
+        versions = [r[0] for r in query(path, "SELECT version FROM migrations ORDER BY version")]
         assert versions == [v for v, _, _ in MIGRATIONS]
-        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert query(path, "PRAGMA journal_mode")[0][0] == "wal"
     finally:
         store.close()
 
@@ -66,7 +68,7 @@ def test_question_text_is_kept_only_where_recruiters_need_it_and_users_are_hashe
         ]
         assert rows[0].score == 61.23
         assert store.votes() == {"culture": (0, 1)}
-        hashes = {r[0] for r in sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT user_hash FROM outcomes")}
+        hashes = {r[0] for r in query(tmp_path / "s.sqlite3", "SELECT user_hash FROM outcomes")}
         assert hashes == {store.hash_user("telegram", "42")}
         assert re.fullmatch(r"[0-9a-f]{32}", next(iter(hashes)))  # a hash, not the id
     finally:
@@ -177,8 +179,8 @@ def test_a_salt_from_outside_the_database_is_used_and_not_stored(tmp_path: Path)
         assert store.hash_user("telegram", "42") == Store.hash_with("from-the-environment", "telegram", "42")
     finally:
         store.close()
-    stored = sqlite3.connect(tmp_path / "s.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
-    assert stored is None  # nothing in the file gives the salt away
+    stored = query(tmp_path / "s.sqlite3", "SELECT value FROM state WHERE key = 'salt'")
+    assert stored == []  # nothing in the file gives the salt away
 
 
 def test_two_processes_opening_one_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
@@ -192,10 +194,9 @@ def test_two_processes_opening_one_new_database_at_once_migrate_it_once(tmp_path
     ]
     errors = [p.communicate(timeout=60)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
-    versions = sqlite3.connect(tmp_path / "shared.sqlite3").execute("SELECT version FROM migrations").fetchall()
+    versions = query(tmp_path / "shared.sqlite3", "SELECT version FROM migrations")
     assert sorted(v for (v,) in versions) == [v for v, _, _ in MIGRATIONS]
-    salts = sqlite3.connect(tmp_path / "shared.sqlite3").execute("SELECT value FROM state WHERE key = 'salt'")
-    assert len(salts.fetchall()) == 1
+    assert len(query(tmp_path / "shared.sqlite3", "SELECT value FROM state WHERE key = 'salt'")) == 1
 
 
 def test_a_value_sqlite_cannot_hold_drops_that_row_only_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
