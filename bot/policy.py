@@ -24,11 +24,9 @@ import numpy as np
 
 POLICY_FILE = Path(__file__).with_name("policy.json")
 
-LEXICAL_FEATURES = (
-    "lexical",
-    "lexical_lead",
-    "unknown_share",
-    "any_unknown",
+# How the question was written, shared by every model: its length in content words, how it was read,
+# and (per entry) whether the entry is small talk.
+_HOW_ASKED = (
     "log_content",
     "no_content",
     "reading_slip",
@@ -37,6 +35,7 @@ LEXICAL_FEATURES = (
     "smalltalk",
     "smalltalk_x_content",
 )
+LEXICAL_FEATURES = ("lexical", "lexical_lead", "unknown_share", "any_unknown", *_HOW_ASKED)
 SEMANTIC_FEATURES = (*LEXICAL_FEATURES, "semantic", "semantic_lead", "semantic_x_lexical")
 # The confidence models see the question as a whole: the best-ranked entry's standing and what the
 # question holds that the knowledge base does not.
@@ -50,13 +49,7 @@ CONFIDENCE_FEATURES = (
     "foreign",
     "foreign_max",
     "foreign_x_lexical",
-    "log_content",
-    "no_content",
-    "reading_slip",
-    "reading_corrected",
-    "reading_chosung",
-    "smalltalk",
-    "smalltalk_x_content",
+    *_HOW_ASKED,
 )
 SEMANTIC_CONFIDENCE_FEATURES = (
     *CONFIDENCE_FEATURES,
