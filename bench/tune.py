@@ -1,19 +1,22 @@
 """Fit the answer policy (bot/policy.json) on data the project generates and ships.
 
-    .venv/bin/pip install -e '.[tune]' && .venv/bin/python bench/tune.py [--check]
+    .venv/bin/pip install -e '.[tune]' && .venv/bin/python bench/tune.py [--check] [--show-errors]
 
-Training questions:
-- every phrasing of faq.yaml, asked as if faq.yaml did not hold it (leave one out: its own scores,
-  embeddings and words are taken away), and up to three perturbations of it the way people type
-  (bench/typos.py: a slipped jamo, spacing, particles, keyboard-layout slips, initials, English typos);
-- bench/negatives.tsv: out-of-scope and chit-chat questions, and questions asking for facts the
-  interview lacks (those the fact rule of bot/facts.py already catches are left out: the rule, not the
-  model, handles them).
-Each (question, entry) pair is a row labelled "this is the entry meant". Two logistic models are
-fitted (lexical signals only; all signals); out-of-fold predictions (grouped by source phrasing) pick
-the probability levels: answer where precision reaches TARGET_PRECISION, and the cascade's gates.
-Deterministic: a fixed seed, and the same data give the same file. ``--check`` fits and compares
-with the shipped file instead of writing it.
+1. Ranking models (which entry a question means; lexical signals only, and all signals), one row per
+   (question, entry), from:
+   - every phrasing of faq.yaml asked as if faq.yaml did not hold it (leave one out: its own lexical
+     and embedding scores are taken away), and up to three perturbations of it the way people type
+     (bench/typos.py: a slipped jamo, spacing, particles, keyboard-layout slips, initials, English
+     typos);
+   - bench/negatives.tsv: out-of-scope and chit-chat questions, and questions asking for facts the
+     interview lacks (those the fact rule of bot/facts.py catches are left out: the rule handles them).
+2. Confidence models (is the best-ranked entry right?), one row per question, from bench/calibration.tsv
+   and bench/negatives.tsv: questions written apart from faq.yaml and from bench/holdout.tsv.
+   Out-of-fold predictions pick the levels: answer where precision reaches TARGET_PRECISION; the
+   embedding stage only between "hopeless" and "clear"; "did you mean" where the offered entries hold
+   the right one at least CLARIFY_PRECISION of the time.
+Deterministic: a fixed seed, and the same data give the same file. ``--check`` fits and compares with
+the shipped file instead of writing it. The report ends with the holdout and dev scores.
 
 When to refit: after changing the signals or the features (bot/policy.py), or after a large change of
 faq.yaml (many new entries of a new kind). New phrasings or entries do not need it: the features say
