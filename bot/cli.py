@@ -303,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", parents=[common], help="score a labelled question set (TSV)")
-    p.add_argument("file", help="expected<TAB>question lines, as shared/eval/dev.tsv")
+    p.add_argument("file", help="expected<TAB>question lines, as bench/holdout.tsv")
     p.add_argument("--show-errors", action="store_true", help="list every question not answered right")
     p.set_defaults(func=cmd_eval)
     return parser

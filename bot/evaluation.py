@@ -1,4 +1,4 @@
-"""Scoring a labelled question set against a matcher.
+"""Scoring a labelled question set (as bench/holdout.tsv) against a matcher.
 
 Lines are ``expected<TAB>question``; ``#`` lines are comments. ``expected`` is an entry id or ids joined
 by ``|`` (any is right), ``-`` for a question the FAQ cannot answer, or ``!id`` (``!`` alone) for a
