@@ -114,7 +114,8 @@ class FakeBotAPI:
         """Listen on 127.0.0.1 (the same port as before after a stop(), to play an outage)."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
+        # A long poll still open at the end of a test is cut at once: waiting for it only costs time.
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.01)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
         await site.start()
