@@ -27,7 +27,6 @@ from bot.knowledge import KnowledgeBase
 from bot.outcomes import MemoryRecorder
 from bot.replies import Composer
 from tests.conftest import parse_quoting
-from tests.telegram_harness import free_port
 
 APPLY = "http://kko.to/VS1FS4x00"
 APPLY_CARD = {
@@ -74,20 +73,15 @@ class Server:
 
 
 async def start(engine: Engine, secret: str = "") -> tuple[Server, asyncio.Event, asyncio.Task, KakaoSkill]:
-    settings = KakaoSettings(listen="127.0.0.1", port=free_port(), path="/kakao/skill", secret=secret)
+    # Port 0: the server takes a free port and says which (no port picked here and reused).
+    settings = KakaoSettings(listen="127.0.0.1", port=0, path="/kakao/skill", secret=secret)
     recorder = MemoryRecorder()
     skill = KakaoSkill(lambda: engine, recorder)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(skill, settings, stop))
-    url = f"http://127.0.0.1:{settings.port}/kakao/skill"
-    for _ in range(100):
-        try:
-            async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{settings.port}/healthz") as r:
-                if r.status == 200:
-                    break
-        except aiohttp.ClientConnectionError:
-            await asyncio.sleep(0.02)
-    return Server(url, recorder), stop, task, skill
+    bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(skill, settings, stop, ready=bound.set_result))
+    port = await asyncio.wait_for(bound, 30)
+    return Server(f"http://127.0.0.1:{port}/kakao/skill", recorder), stop, task, skill
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import os
 import signal
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -192,14 +193,22 @@ def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
     return app
 
 
-async def serve(skill: KakaoSkill, settings: KakaoSettings, stop: asyncio.Event, service: Any = None) -> int:
-    """Listen until ``stop`` is set; returns the port (useful with port 0 in tests)."""
+async def serve(
+    skill: KakaoSkill,
+    settings: KakaoSettings,
+    stop: asyncio.Event,
+    service: Any = None,
+    ready: Callable[[int], None] | None = None,
+) -> int:
+    """Listen until ``stop`` is set; ``ready`` is told the port once listening (port 0 takes a free one)."""
     runner = web.AppRunner(build_app(skill, settings), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.listen, settings.port)
     await site.start()
     bound = runner.addresses[0][1] if runner.addresses else settings.port  # the port itself when given 0
     logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, bound, settings.path)
+    if ready is not None:
+        ready(bound)
     jobs = asyncio.create_task(service.background()) if service is not None else None
     try:
         await stop.wait()
@@ -207,7 +216,7 @@ async def serve(skill: KakaoSkill, settings: KakaoSettings, stop: asyncio.Event,
         if jobs is not None:
             jobs.cancel()
         await runner.cleanup()
-    return settings.port
+    return bound
 
 
 def run(settings: Settings, service: Any) -> int:
