@@ -288,11 +288,24 @@ def test_non_http_links_never_reach_a_button(kb: KnowledgeBase) -> None:
         (json.dumps(payload(42)).encode(), {}, 400, "missing userRequest.utterance"),
         (json.dumps(payload("hi")).encode(), {"Content-Type": "text/plain"}, 400, "expected Content-Type"),
         (b'{"userRequest": {"utterance": "' + b"a" * (MAX_BODY + 10) + b'"}}', {}, 413, "body larger than"),
+        (b"[" * 5000 + b"]" * 5000, {}, 400, "body is nested too deeply"),
+        (b'{"userRequest": {"utterance": "hi", "n": ' + b"9" * 5000 + b"}}", {}, 400, "body holds a value"),
     ],
-    ids=["malformed", "not-utf8", "not-an-object", "no-utterance", "utterance-not-text", "wrong-type", "too-big"],
+    ids=[
+        "malformed",
+        "not-utf8",
+        "not-an-object",
+        "no-utterance",
+        "utterance-not-text",
+        "wrong-type",
+        "too-big",
+        "5000-deep",
+        "5000-digit-number",
+    ],
 )
-async def test_bad_requests_get_4xx_with_a_json_error(server, raw, headers, status, message) -> None:
+async def test_bad_requests_get_4xx_with_a_json_error(server, raw, headers, status, message, caplog) -> None:
     got, ctype, body = await server.post(None, headers=headers, raw=raw)
+    assert "Traceback" not in caplog.text  # a client's mistake is not logged as our failure
     assert (got, ctype.split(";")[0]) == (status, "application/json")
     assert body["error"].startswith(message)
     assert server.recorder.outcomes == []
@@ -344,3 +357,11 @@ def test_a_reload_reaches_the_skill_including_its_topic_buttons(faq: Path) -> No
         assert result["template"]["outputs"][0] == {"simpleText": {"text": "테스트용 답변입니다."}}
     finally:
         skill.close()
+
+
+async def test_a_lone_surrogate_in_the_user_id_is_answered_without_a_traceback(server, caplog) -> None:
+    raw = b'{"userRequest": {"utterance": "\\uc9c0\\uc6d0 \\ubc29\\ubc95", "user": {"id": "\\ud800x"}}}'
+    got, _, body = await server.post(None, raw=raw)
+    assert got == 200
+    assert body["template"]["outputs"][0]["simpleText"]["text"].startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
+    assert "Traceback" not in caplog.text

@@ -55,6 +55,10 @@ def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(400, f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest(400, "body is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer longer than Python converts (4,300 digits)
+        raise BadRequest(400, f"body holds a value that cannot be read: {exc}") from None
     request = payload.get("userRequest") if isinstance(payload, dict) else None
     if not isinstance(request, dict):
         raise BadRequest(400, "missing userRequest")
