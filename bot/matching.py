@@ -9,7 +9,7 @@ The pipeline, cheapest first:
 3. the lexical policy model (bot.policy) estimates, per entry, the probability that it is the one
    meant; only where that is neither clear nor hopeless, and an embedder is available, do sentence
    embeddings score the lexical stage's best entries, and the full model re-estimates (the cascade);
-4. a question asking for a kind of fact (bot.facts) the best entry does not hold gets the honest
+4. a question asking for a kind of fact (bot.facts) the entry it is about does not hold gets the honest
    "the interview doesn't say" (fallback, that entry first among the candidates); otherwise the
    fitted probability levels pick answer, clarify or fallback.
 Candidate scores are those probabilities, on 0-100.
@@ -219,15 +219,14 @@ class Matcher:
         question: str,
         semantic: bool | None = None,
         exclude: int | None = None,
-        vocabulary: Vocabulary | None = None,
     ) -> Signals | None:
         """Measure a question against every entry; None when it has no letters or digits.
 
         ``semantic``: None runs the embedding stage only where the lexical model is unsure (the
         cascade), True always (when there is an embedder), False never. ``exclude`` (a phrasing index)
-        and ``vocabulary`` let bench/tune.py ask a phrasing as if faq.yaml did not hold it.
+        lets bench/tune.py ask a phrasing as if faq.yaml did not hold it.
         """
-        vocabulary = vocabulary or self.vocabulary
+        vocabulary = self.vocabulary
         readings = self._readings(question[:_LONGEST], vocabulary)
         if not readings:
             return None
