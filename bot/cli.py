@@ -114,7 +114,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return live()
 
     try:
-        return chat(engine_of, sys.stdin, sys.stdout, sys.stdin.isatty())
+        return chat(engine_of, sys.stdin, sys.stdout, sys.stdin.isatty(), settings.conversation.conversations())
     except KeyboardInterrupt:
         print()
         return 0

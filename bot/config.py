@@ -6,9 +6,12 @@ import os
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.conversation import Conversations
 
 DEFAULT_FAQ = "faq.yaml"
 
@@ -56,6 +59,20 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
+class ConversationSettings:
+    """[conversation]"""
+
+    ttl_minutes: float = 30.0  # a conversation's context is forgotten after this long without a message
+    max_conversations: int = 10_000  # contexts kept at most (the least recently used go first)
+
+    def conversations(self) -> Conversations:
+        """An empty conversation cache with these limits."""
+        from bot.conversation import Conversations
+
+        return Conversations(ttl=self.ttl_minutes * 60.0, maxsize=self.max_conversations)
+
+
+@dataclass(frozen=True)
 class AdminSettings:
     """[admin]"""
 
@@ -73,6 +90,7 @@ class Settings:
     kakao: KakaoSettings = field(default_factory=KakaoSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
+    conversation: ConversationSettings = field(default_factory=ConversationSettings)
     source: str = "(defaults)"
 
     def workers(self) -> int:
@@ -101,6 +119,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
         f = known[key]
         default = f.default_factory() if f.default is MISSING and callable(f.default_factory) else f.default
         expected = type(default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)  # ttl_minutes = 30 means 30.0
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             # Never echo a secret back (a token pasted as a bare number would land in a log).
             shown = type(value).__name__ if key in _SECRET_KEYS else repr(value)
@@ -124,7 +144,7 @@ def load_settings(path: str | Path | None) -> Settings:
             raise ConfigError(f"{source}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
-    allowed = {"faq", "matching", "telegram", "kakao", "store", "admin"}
+    allowed = {"faq", "matching", "telegram", "kakao", "store", "admin", "conversation"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{source}: unknown section [{key}]; known: {', '.join(sorted(allowed))}")
@@ -159,6 +179,11 @@ def load_settings(path: str | Path | None) -> Settings:
     admin = _section(AdminSettings, data.get("admin", {}), "admin", source)
     if not all(isinstance(u, int) and not isinstance(u, bool) for u in admin.user_ids):
         raise ConfigError(f"{source}: [admin] user_ids must be a list of Telegram user ids (numbers)")
+    conversation = _section(ConversationSettings, data.get("conversation", {}), "conversation", source)
+    if not 0 < conversation.ttl_minutes <= 7 * 24 * 60:
+        raise ConfigError(f"{source}: [conversation] ttl_minutes must be more than 0 and at most a week (10080)")
+    if not 1 <= conversation.max_conversations <= 10_000_000:
+        raise ConfigError(f"{source}: [conversation] max_conversations must be between 1 and 10,000,000")
     return Settings(
         faq_path=faq_path,
         faq_watch_seconds=float(watch),
@@ -167,5 +192,6 @@ def load_settings(path: str | Path | None) -> Settings:
         kakao=kakao,
         store=store,
         admin=admin,
+        conversation=conversation,
         source=source,
     )

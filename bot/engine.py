@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import Settings
+from bot.conversation import Conversations, Follower
 from bot.knowledge import KnowledgeBase, load
 from bot.matching import Decision, Matcher
 from bot.replies import Composer, Reply
@@ -25,11 +26,13 @@ class Engine:
     kb: KnowledgeBase
     matcher: Matcher
     composer: Composer
+    follower: Follower
 
     @classmethod
     def build(cls, kb: KnowledgeBase, embedder: Embedder | None = None, default_language: str = "ko") -> Engine:
         """Index a knowledge base."""
-        return cls(kb, Matcher(kb, embedder, default_language=default_language), Composer(kb))
+        matcher = Matcher(kb, embedder, default_language=default_language)
+        return cls(kb, matcher, Composer(kb), Follower(matcher))
 
     def too_long(self, question: str) -> Reply | None:
         """The hint for a message too long to match sensibly (in its language), else None."""
@@ -38,9 +41,30 @@ class Engine:
         return self.composer.notice(self.matcher.language_of(question[:MAX_QUESTION]), "too_long")
 
     def ask(self, question: str) -> tuple[Decision, Reply]:
-        """Decide and compose the reply to one question."""
+        """Decide and compose the reply to one question, asked on its own."""
         decision = self.matcher.decide(question)
         return decision, self.composer.compose(decision)
+
+    def converse(
+        self, conversations: Conversations, key: str, question: str, language: str | None = None
+    ) -> tuple[Decision, Reply]:
+        """Decide and compose the reply to a message of conversation ``key``, in what it talked about
+        last (``language``: what the channel knows of the user's language, for messages without words)."""
+        context = conversations.get(key)
+        decision = self.follower.follow(question, context, language)
+        reply = self.composer.compose(decision)
+        conversations.put(key, self.follower.after(context, decision, tuple(o.id for o in reply.options)))
+        return decision, reply
+
+    def opened(self, conversations: Conversations, key: str, reply: Reply) -> None:
+        """Tell conversation ``key`` that the user opened an entry or a list without asking (a button)."""
+        context = conversations.get(key)
+        shown = tuple(o.id for o in reply.options)
+        if reply.entry_id is not None:
+            context = self.follower.opened(context, reply.entry_id, reply.language, shown)
+        else:
+            context = replace(context, options=shown, language=reply.language)
+        conversations.put(key, context)
 
 
 def engine_builder(settings: Settings, instances: int = 1) -> Callable[[KnowledgeBase], Engine]:

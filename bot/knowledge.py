@@ -40,6 +40,12 @@ class Person:
     id: str
     name: str
     team: Mapping[str, str]
+    topic: str | None = None  # the entry about their team: what "그 팀은요?" means in a conversation
+    aliases: tuple[str, ...] = ()  # other ways candidates name them or their team (하둡 팀, hadoop)
+
+    def names(self) -> tuple[str, ...]:
+        """Every way to name this person or their team: the name, the team in each language, the aliases."""
+        return tuple(dict.fromkeys([self.name, *self.team.values(), *self.aliases]))
 
 
 @dataclass(frozen=True)
@@ -238,22 +244,30 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
         if apply_url and not _URL_RE.match(apply_url):
             chk.fail(node, f"apply_url: '{apply_url}' is not an http(s) link")
 
+    pending_links: list[tuple[Node, str, str]] = []  # (node, whose, entry id) checked once entries are read
     people: dict[str, Person] = {}
     if "people" in top:
         node = top["people"][1]
         for pid, (key_node, value) in chk.mapping(node, "people", set(), set()).items():
             if not _ID_RE.match(pid):
                 chk.fail(key_node, f"people: id '{pid}' may use only a-z, 0-9 and '-'")
-            fields = chk.mapping(value, f"person '{pid}'", {"name", "team"}, {"name", "team"})
+            fields = chk.mapping(value, f"person '{pid}'", {"name", "team", "topic", "aliases"}, {"name", "team"})
             name = chk.text(fields["name"][1], f"person '{pid}': name") if "name" in fields else None
             team = chk.per_language(fields["team"][1], f"person '{pid}': team", languages) if "team" in fields else {}
+            topic = chk.text(fields["topic"][1], f"person '{pid}': topic") if "topic" in fields else None
+            if topic is not None:
+                pending_links.append((fields["topic"][1], f"person '{pid}': topic", topic))
+            aliases = []
+            for anode in chk.seq(fields["aliases"][1], f"person '{pid}': aliases") if "aliases" in fields else []:
+                alias = chk.text(anode, f"person '{pid}': alias")
+                if alias is not None:
+                    aliases.append(alias)
             if name:
-                people[pid] = Person(pid, name, MappingProxyType(team))
+                people[pid] = Person(pid, name, MappingProxyType(team), topic, tuple(aliases))
 
     entries: list[Entry] = []
     seen_ids: dict[str, Node] = {}
     seen_phrasings: dict[str, str] = {}
-    pending_links: list[tuple[Node, str, str]] = []
     items = chk.seq(top["entries"][1], "entries") if "entries" in top else []
     if len(items) > MAX_ENTRIES:
         chk.fail(top["entries"][1], f"entries: {len(items)} entries; at most {MAX_ENTRIES} are served")
@@ -264,13 +278,12 @@ def parse(text: str, source: str = "faq.yaml", base: Path | None = None) -> Know
             entries.append(entry)
     if "entries" in top and isinstance(top["entries"][1], SequenceNode) and not top["entries"][1].value:
         chk.fail(top["entries"][1], "entries: the list is empty; add at least one entry")
-    for node, owner, target in pending_links:
+    for node, what, target in pending_links:
         if target not in seen_ids:
             hint = _closest(target, set(seen_ids))
             chk.fail(
                 node,
-                f"entry '{owner}': related id '{target}' does not exist"
-                + (f" (did you mean '{hint}'?)" if hint else ""),
+                f"{what} '{target}' does not exist" + (f" (did you mean '{hint}'?)" if hint else ""),
             )
     # A symlinked faq.yaml (a deployment swapping releases) quotes the interview of its own release.
     interview, interview_path = _interview(
@@ -443,7 +456,7 @@ def _parse_entry(
                 chk.fail(rnode, f"{label}: an entry cannot be related to itself")
                 continue
             related.append(target)
-            pending_links.append((rnode, entry_id or "?", target))
+            pending_links.append((rnode, f"{label}: related id", target))
 
     browse = True
     if "browse" in fields:

@@ -58,6 +58,7 @@ class Decision:
     options: tuple[Candidate, ...] = ()  # what ``clarify`` offers, best first
     missing: str | None = None  # the kind of fact asked for that the top entry does not hold (facts.py)
     confidence: float = 0.0  # the policy's P(the best candidate is the right one), 0-1
+    via: str = ""  # how a conversation's context resolved it (bot.conversation); "" = on its own
 
     @property
     def id(self) -> str | None:

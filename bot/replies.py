@@ -13,6 +13,7 @@ from bot.matching import Decision
 _TEXT = {
     "ko": {
         "clarify": "이 중에 궁금하신 게 있나요?",
+        "more": "이어서 볼 만한 주제예요. 골라 보세요.",
         "fallback": (
             "죄송해요, 그 질문에는 답을 드릴 수 없어요. 이 봇은 카카오 플랫폼/인프라실 채용 인터뷰에 "
             "나온 내용만 답해요. 지원은 아래 링크에서 할 수 있고, 답할 수 있는 주제는 '주제 보기'로 "
@@ -30,6 +31,16 @@ _TEXT = {
             "카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요. 궁금한 걸 그냥 물어보세요. "
             "예: '지원은 어떻게 해요?', '데이터플랫폼파트는 무슨 일을 해요?'\n\n"
             "/topics 답할 수 있는 주제 보기\n/apply 지원 링크\n/help 이 도움말"
+        ),
+        "help_kakao": (
+            "카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요. 궁금한 걸 그냥 물어보세요. "
+            "예: '지원은 어떻게 해요?', '데이터플랫폼파트는 무슨 일을 해요?' 이어서 '그 팀 분위기는요?'처럼 "
+            "물어봐도 돼요.\n\n'주제 보기': 답할 수 있는 주제\n'지원 방법': 지원 링크\n'도움말': 이 안내"
+        ),
+        "help_console": (
+            "카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요. 궁금한 걸 그냥 물어보세요. "
+            "이어서 '그 팀은요?'처럼 물어봐도 돼요.\n\n'주제': 답할 수 있는 주제 보기\n번호: 보이는 선택지 고르기\n"
+            "'도움말': 이 안내\nCtrl-D: 끝내기"
         ),
         "non_text": "저는 글로 된 질문만 이해해요. 궁금한 걸 문장으로 물어봐 주세요.",
         "too_long": "질문이 너무 길어요. 한두 문장으로 하나씩 물어봐 주세요.",
@@ -68,6 +79,7 @@ _TEXT = {
     },
     "en": {
         "clarify": "Did you mean one of these?",
+        "more": "These topics go with it. Pick one.",
         "fallback": (
             "Sorry, I don't know the answer to that. I only answer what Kakao's Platform/Infra "
             "office recruiting interview covers. You can apply at the link below, or browse the "
@@ -85,6 +97,17 @@ _TEXT = {
             "I answer questions about the Kakao Platform/Infra office experienced-developer hiring interview. "
             "Just ask, e.g. 'How do I apply?' or 'What does the data platform team do?'\n\n"
             "/topics browse what I can answer\n/apply the application link\n/help this help"
+        ),
+        "help_kakao": (
+            "I answer questions about the Kakao Platform/Infra office experienced-developer hiring interview. "
+            "Just ask, e.g. 'How do I apply?' or 'What does the data platform team do?', and follow up with "
+            "'what about the storage cell?'.\n\n'topics': what I can answer\n'How to apply': the application "
+            "link\n'help': this help"
+        ),
+        "help_console": (
+            "I answer questions about the Kakao Platform/Infra office experienced-developer hiring interview. "
+            "Just ask, and follow up with 'what about that team?'.\n\n'topics': browse what I can answer\n"
+            "a number: pick one of the choices shown\n'help': this help\nCtrl-D: quit"
         ),
         "non_text": "I only understand typed questions. Please ask me in words.",
         "too_long": "That question is too long for me. Please ask one thing in a sentence or two.",
@@ -242,7 +265,8 @@ class Composer:
             return self.entry(self.kb.entry(decision.id), lang)
         if decision.action == "clarify":
             options = tuple(self._option(c.id, lang) for c in decision.options)
-            return self._base("clarify", lang, phrase(lang, "clarify"), options=options)
+            text = phrase(lang, "more" if decision.via == "more" else "clarify")
+            return self._base("clarify", lang, text, options=options)
         if decision.missing:
             return self.not_covered(decision.missing, decision.options[0].id if decision.options else None, lang)
         return self.fallback(lang)

@@ -9,11 +9,12 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import report
 from bot.config import Settings
+from bot.conversation import Conversations
 from bot.engine import Engine, engine_builder
 from bot.outcomes import MemoryRecorder, Recorder
 from bot.reload import LiveEngine, ReloadResult, watch
@@ -43,13 +44,15 @@ class Service:
     live: LiveEngine
     store: Store | None
     recorder: Recorder
+    # What each chat talked about last; it survives reloads of faq.yaml.
+    conversations: Conversations = field(default_factory=Conversations)
 
     @classmethod
     def open(cls, settings: Settings, faq_path: str | None = None) -> Service:
         """Load the knowledge base (KnowledgeBaseError if invalid) and open the store."""
         live = LiveEngine.load(Path(faq_path or settings.faq_path), engine_builder(settings, settings.workers()))
         store = open_store(settings)
-        return cls(settings, live, store, store or MemoryRecorder())
+        return cls(settings, live, store, store or MemoryRecorder(), settings.conversation.conversations())
 
     @property
     def user_ids(self) -> frozenset[int]:

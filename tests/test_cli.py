@@ -53,9 +53,10 @@ def test_check_reports_every_problem_and_exits_1(faqbot, tmp_path: Path) -> None
     result = faqbot("check", str(path))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
+    at = broken.splitlines().index("  - id: apply") + 1  # the line of the entry, then of the misspelt key
     assert len(lines) == 3
-    assert lines[0] == f"{path}:28:5: entry 'apply': 'questions' is missing"
-    assert lines[1].startswith(f"{path}:30:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?)")
+    assert lines[0] == f"{path}:{at}:5: entry 'apply': 'questions' is missing"
+    assert lines[1].startswith(f"{path}:{at + 2}:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?)")
     assert lines[2].startswith(f"{path}:") and "related id 'fitt' does not exist (did you mean 'fit'?)" in lines[2]
     assert result.stderr == f"{path}: 3 problems\n"
 

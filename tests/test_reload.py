@@ -45,13 +45,15 @@ def test_invalid_edit_keeps_the_last_good_version_and_reports_file_line_col(faq:
     live = LiveEngine.load(faq, lexical_build)
     live.listeners.append(heard.append)
     before = live()
-    faq.write_text(broken(faq), encoding="utf-8")
+    text = broken(faq)
+    faq.write_text(text, encoding="utf-8")
+    at = text.splitlines().index("  - id: apply") + 1
     result = live.check(settle=0.01)
     assert result is not None and not result.ok and not result.changed
     assert live() is before
     assert result.problems == (
-        f"{faq}:28:5: entry 'apply': 'questions' is missing",
-        f"{faq}:30:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?); "
+        f"{faq}:{at}:5: entry 'apply': 'questions' is missing",
+        f"{faq}:{at + 2}:5: entry 'apply': unknown key 'qustions' (did you mean 'questions'?); "
         "allowed: answer, browse, id, questions, quotes, related, title",
     )
     assert result.message().splitlines()[0].endswith("not reloaded, still serving the last good version; 2 problem(s):")

@@ -5,19 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.conversation import Conversations, command_of
 from bot.engine import Engine
 from bot.replies import Reply
 
-_TOPIC_WORDS = {"/topics", "topics", "주제", "주제 보기", "/help", "help", "도움말"}
+_KEY = "console"
 
 
-def chat(engine_of: Callable[[], Engine], stdin: TextIO, stdout: TextIO, interactive: bool) -> int:
-    """Read questions until EOF; a number picks an option of the last reply. Returns an exit code."""
+def chat(
+    engine_of: Callable[[], Engine],
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
+    conversations: Conversations | None = None,
+) -> int:
+    """Read questions until EOF, as one conversation: a follow-up keeps its context, a number picks an
+    option of the last reply. Returns an exit code."""
+    conversations = conversations if conversations is not None else Conversations()
     engine = engine_of()
     lang = engine.kb.languages[0]
     welcome = engine.composer.entry(engine.kb.entry("greeting"), lang) if engine.kb.get("greeting") else None
     intro = welcome.as_text() if welcome else ""
-    stdout.write(f"{intro}\n\n(주제 보기: 'topics' · 번호로 선택 · 끝내기: Ctrl-D)\n" if intro else "")
+    if welcome is not None:
+        engine.opened(conversations, _KEY, welcome)  # its numbered topics can be picked
+    stdout.write(f"{intro}\n\n(주제 보기: '주제' · 번호로 선택 · 도움말: '도움말' · 끝내기: Ctrl-D)\n" if intro else "")
     last: Reply | None = None
     while True:
         if interactive:
@@ -32,12 +43,16 @@ def chat(engine_of: Callable[[], Engine], stdin: TextIO, stdout: TextIO, interac
         if not text:
             continue
         engine = engine_of()  # a reload between questions takes effect here
-        if text.lower() in _TOPIC_WORDS:
-            last = engine.composer.topics(last.language if last else lang)
-        elif text.isdigit() and last is not None and 1 <= int(text) <= len(last.options):
-            chosen = last.options[int(text) - 1]
-            entry = engine.kb.get(chosen.id)
-            last = engine.composer.entry(entry, last.language) if entry else engine.composer.fallback(last.language)
+        command = command_of(text)
+        language = last.language if last else lang
+        if command == "topics":
+            last = engine.composer.topics(language)
+            engine.opened(conversations, _KEY, last)
+        elif command == "help":
+            last = engine.composer.notice(language, "help_console")
+        elif command == "apply" and engine.kb.get("apply") is not None:
+            last = engine.composer.entry(engine.kb.entry("apply"), language)
+            engine.opened(conversations, _KEY, last)
         else:
-            _, last = engine.ask(text)
+            _, last = engine.converse(conversations, _KEY, text, last.language if last else lang)
         stdout.write(last.as_text() + "\n")

@@ -28,6 +28,7 @@ from aiohttp import web
 
 from bot.channels.kakao_render import TopicIndex, error_body, response, topics_page, vote_of
 from bot.config import KakaoSettings, Settings
+from bot.conversation import Conversations, command_of
 from bot.engine import MAX_QUESTION, Engine
 from bot.errors import FaqbotError
 from bot.knowledge import KnowledgeBase
@@ -47,8 +48,12 @@ class BadRequest(Exception):
         self.status = status
 
 
-def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
-    """(utterance, user id) of a skill payload; BadRequest for anything else."""
+_LANGUAGES = {"ko": "ko", "kor": "ko", "en": "en", "eng": "en"}
+
+
+def parse_request(body: bytes, content_type: str) -> tuple[str, str, str | None]:
+    """(utterance, user id, language if the payload names one) of a skill payload; BadRequest for
+    anything else."""
     if content_type != "application/json":
         raise BadRequest(400, f"expected Content-Type application/json, got {content_type or 'none'}")
     try:
@@ -71,15 +76,25 @@ def parse_request(body: bytes, content_type: str) -> tuple[str, str]:
         found = user.get("properties")
         props = found if isinstance(found, dict) else {}
         user_id = str(user.get("id") or props.get("plusfriendUserKey") or "")
-    return utterance, user_id
+    lang = request.get("lang")
+    language = _LANGUAGES.get(lang.split("-")[0].split("_")[0].lower()) if isinstance(lang, str) and lang else None
+    return utterance, user_id, language
 
 
 class KakaoSkill:
     """The skill: turns an utterance into a skill response using the current engine."""
 
-    def __init__(self, engine_of: Any, recorder: Any | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        engine_of: Any,
+        recorder: Any | None = None,
+        workers: int = 1,
+        conversations: Conversations | None = None,
+    ) -> None:
         self.engine_of = engine_of
         self.recorder = recorder
+        # Each user's conversation (follow-ups such as "그 팀은요?"); kept by the engine's layer.
+        self.conversations = conversations if conversations is not None else Conversations()
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-kakao")
         self._topics: tuple[KnowledgeBase, TopicIndex] | None = None
         # The last answer each user got, for their 👍/👎 (one vote per answer; forgotten after an hour).
@@ -99,15 +114,19 @@ class KakaoSkill:
             self.recorder.feedback(Feedback("kakao", user, entry_id, vote))
         return response(engine.composer.notice(lang, "feedback_up" if vote > 0 else "feedback_down"))
 
-    def answer(self, utterance: str, user: str = "") -> tuple[dict[str, Any], str, str | None, float, str]:
-        """(skill response, action, entry id, score, language) for one utterance of one user."""
+    def answer(
+        self, utterance: str, user: str = "", hint: str | None = None
+    ) -> tuple[dict[str, Any], str, str | None, float, str]:
+        """(skill response, action, entry id, score, language) for one utterance of one user; ``hint`` is
+        the language Kakao says the user has (userRequest.lang), for messages without words."""
         engine: Engine = self.engine_of()
         text = " ".join(utterance.split())
-        lang = engine.matcher.language_of(text) if text else engine.kb.languages[0]
+        hinted = hint if hint in engine.kb.languages else engine.kb.languages[0]
+        lang = engine.matcher.language_of(text) if any(ch.isalpha() for ch in text) else hinted
         vote = vote_of(text)
         if vote is not None:
             return self._vote(engine, user, vote), "feedback", None, 0.0, lang
-        result = self._answer(engine, text, lang)
+        result = self._answer(engine, text, lang, user)
         if result[1] in ("answer", "browse") and result[2] and user:
             self._last[user] = (result[2], result[4], time.time())
             self._last.move_to_end(user)
@@ -115,20 +134,33 @@ class KakaoSkill:
                 self._last.popitem(last=False)
         return result
 
-    def _answer(self, engine: Engine, text: str, lang: str) -> tuple[dict[str, Any], str, str | None, float, str]:
-        if not text:
-            return response(engine.composer.notice(lang, "help")), "empty", None, 0.0, lang
+    def _answer(
+        self, engine: Engine, text: str, lang: str, user: str
+    ) -> tuple[dict[str, Any], str, str | None, float, str]:
+        key = f"kakao:{user}"
+        command = command_of(text)
+        if not text or command == "help":
+            return response(engine.composer.notice(lang, "help_kakao")), "help", None, 0.0, lang
         hint = engine.too_long(text)
         if hint is not None:
             return response(hint), "too_long", None, 0.0, hint.language
         page = topics_page(text)
-        if page is not None:
-            return response(engine.composer.topics(lang), page), "topics", None, 0.0, lang
+        if page is not None or command == "topics":
+            reply = engine.composer.topics(lang)
+            if user:
+                engine.opened(self.conversations, key, reply)
+            return response(reply, page or 1), "topics", None, 0.0, lang
         hit = self._topic_index(engine).entry(text)
+        if hit is None and command == "apply" and engine.kb.get("apply") is not None:
+            hit = (engine.kb.entry("apply"), lang)
         if hit is not None:  # a topic quick reply (or someone typing a title exactly)
             entry, title_lang = hit
-            return response(engine.composer.entry(entry, title_lang)), "browse", entry.id, 100.0, title_lang
-        decision, reply = engine.ask(text)
+            reply = engine.composer.entry(entry, title_lang)
+            if user:
+                engine.opened(self.conversations, key, reply)
+            return response(reply), "browse", entry.id, 100.0, title_lang
+        # Without a user id there is no conversation to follow: the question is answered on its own.
+        decision, reply = engine.converse(self.conversations, key, text, lang) if user else engine.ask(text)
         return response(reply), decision.action, decision.id, decision.score, reply.language
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -138,18 +170,18 @@ class KakaoSkill:
         except web.HTTPRequestEntityTooLarge:
             return _json(413, error_body(f"body larger than {MAX_BODY} bytes"))
         try:
-            utterance, user = parse_request(body, request.content_type)
+            utterance, user, hint = parse_request(body, request.content_type)
         except BadRequest as exc:
             return _json(exc.status, error_body(str(exc)))
         try:
             loop = asyncio.get_running_loop()
             result, action, entry_id, score, lang = await loop.run_in_executor(
-                self._executor, self.answer, utterance, user
+                self._executor, self.answer, utterance, user, hint
             )
         except Exception:  # our failure, not the client's: log it, still give the user an answer
             logger.exception("answering a Kakao utterance failed")
             return _json(200, self._apology())
-        if self.recorder is not None and action not in ("empty", "feedback"):
+        if self.recorder is not None and action not in ("help", "feedback"):
             self.recorder.record(Outcome("kakao", user, lang, action, entry_id, score, utterance[:MAX_QUESTION]))
         return _json(200, result)
 
@@ -225,7 +257,7 @@ async def serve(
 
 def run(settings: Settings, service: Any) -> int:
     """`faqbot kakao`: serve until SIGINT or SIGTERM."""
-    skill = KakaoSkill(service.engine, service.recorder, settings.workers())
+    skill = KakaoSkill(service.engine, service.recorder, settings.workers(), service.conversations)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -36,6 +36,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram_render import parse_callback, preformatted, render
+from bot.conversation import Conversations, command_of
 from bot.engine import MAX_QUESTION, Engine
 from bot.matching import Decision
 from bot.outcomes import Feedback, Outcome, Recorder
@@ -76,8 +77,11 @@ class TelegramChannel:
         feedback: bool = True,
         admin: Service | None = None,
         workers: int = 1,
+        conversations: Conversations | None = None,
     ) -> None:
         self.engine_of = engine_of
+        # Each chat's conversation (follow-ups such as "그 팀은요?"), per user in a group; kept by the engine's layer.
+        self.conversations = conversations if conversations is not None else Conversations()
         self.recorder = recorder
         self.default_language = default_language
         self.feedback = feedback
@@ -148,6 +152,13 @@ class TelegramChannel:
         # a crash in between may answer an update twice, but never loses one.
         self.recorder.mark_seen("telegram", update.update_id)
 
+    @staticmethod
+    def _key(update: Update) -> str:
+        """The conversation a message belongs to: the chat, and in a group also the person."""
+        chat = update.effective_chat
+        user = update.effective_user
+        return f"telegram:{chat.id if chat else ''}:{user.id if user else ''}"
+
     def _language(self, update: Update) -> str:
         user = update.effective_user
         return user_language(user.language_code if user else None, self.default_language, self.engine_of().kb.languages)
@@ -205,6 +216,8 @@ class TelegramChannel:
         lang = self._language(update)
         entry = engine.kb.get(context.args[0]) if context.args else None
         reply = engine.composer.entry(entry, lang) if entry else engine.composer.welcome(lang)
+        self.conversations.forget(self._key(update))  # a new start: what was said before no longer counts
+        engine.opened(self.conversations, self._key(update), reply)
         await self._send(update, reply, quote=self._in_group(update))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,7 +228,10 @@ class TelegramChannel:
     async def on_topics(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/topics: every browsable entry as a button."""
         lang = self._language(update)
-        await self._send(update, self.engine_of().composer.topics(lang), quote=self._in_group(update))
+        engine = self.engine_of()
+        reply = engine.composer.topics(lang)
+        engine.opened(self.conversations, self._key(update), reply)
+        await self._send(update, reply, quote=self._in_group(update))
 
     async def on_apply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/apply: the application link as a button."""
@@ -223,6 +239,7 @@ class TelegramChannel:
         lang = self._language(update)
         entry = engine.kb.get("apply")
         reply = engine.composer.entry(entry, lang) if entry else engine.composer.notice(lang, "apply_text")
+        engine.opened(self.conversations, self._key(update), reply)
         await self._send(update, reply, quote=self._in_group(update))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -300,11 +317,19 @@ class TelegramChannel:
             self._record(update, hint.language, "too_long", None, 0.0, text[:MAX_QUESTION])
             await self._send(update, hint, quote, started)
             return
+        command = command_of(text)
+        if command == "help":
+            await self._send(update, engine.composer.notice(self._language(update), "help"), quote, started)
+            return
+        if command == "topics":
+            await self.on_topics(update, context)
+            return
         submitted = time.perf_counter()
+        conversation, language = self._key(update), self._language(update)
 
         def answer() -> tuple[Decision, Reply, float]:
             waited = time.perf_counter() - submitted
-            return (*engine.ask(text), waited)
+            return (*engine.converse(self.conversations, conversation, text, language), waited)
 
         decision, reply, waited = await asyncio.get_running_loop().run_in_executor(self._executor, answer)
         key = (message.chat_id, message.message_id)
@@ -345,12 +370,14 @@ class TelegramChannel:
                 notice = phrase(lang, "unknown_option")
             elif data.kind == "topics":
                 reply = engine.composer.topics(lang)
+                engine.opened(self.conversations, self._key(update), reply)
             elif data.kind == "entry":
                 entry = engine.kb.get(data.entry_id or "")
                 if entry is None:  # removed by a reload since the button was sent
                     notice = phrase(lang, "unknown_option")
                 else:
                     reply = engine.composer.entry(entry, lang)
+                    engine.opened(self.conversations, self._key(update), reply)
                     self._record(update, lang, "browse", entry.id, 100.0, "")
             else:
                 notice = await self._vote(update, context, data.entry_id or "", data.vote, lang)

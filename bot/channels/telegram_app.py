@@ -152,7 +152,12 @@ async def serve(
 def run(settings: Settings, service: Service) -> int:
     """`faqbot run`: serve until SIGINT or SIGTERM; startup failures become one-line FaqbotErrors."""
     channel = TelegramChannel(
-        service.engine, service.recorder, settings.matching.default_language, admin=service, workers=settings.workers()
+        service.engine,
+        service.recorder,
+        settings.matching.default_language,
+        admin=service,
+        workers=settings.workers(),
+        conversations=service.conversations,
     )
     app = build_application(settings.telegram, channel)
 

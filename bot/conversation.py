@@ -1,0 +1,409 @@
+"""Conversations: a follow-up is understood against what the chat talked about last.
+
+A ``Context`` is what one conversation remembers: the entry last shown, its subject (a person of
+faq.yaml's ``people``, who stands for their team as well: ``topic`` and ``aliases`` there), the options
+last shown (a "did you mean", an answer's related topics, the topic list), the language, and the last
+question with the fact it asked for. ``follow`` (pure) decides one message in a context, in this order:
+
+1. a pick among the options last shown: "2", "두 번째", "the second one", an option's title, or "네"
+   when exactly one was offered;
+2. "더 알려줘" / "tell me more": the related topics of the last answer;
+3. a subject named alone ("데이터플랫폼파트는요?", "JG님은요?", "what about the storage cell?"): the
+   last question, asked about that subject;
+4. a reference to the current subject ("그 팀", "거기", "그분", "there", "that team", "it"): the message
+   is matched with the reference taken out and with the subject named in its place; a fact the
+   interview lacks is "not covered" about that subject, never a guess;
+5. anything else is matched on its own. Context only fills a subject a short message leaves out, and
+   only when the message's own best candidates agree; a clear new question is never turned into the
+   old topic.
+
+``Conversations`` keeps one context per key (a Telegram chat and user, a Kakao user, the console) in
+cachetools' TTLCache: bounded in size, forgotten after a quiet period, with an injectable clock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from cachetools import TTLCache
+from rapidfuzz import fuzz
+
+from bot.knowledge import KnowledgeBase, Person
+from bot.matching import Candidate, Decision, Matcher
+
+# -- what a message looks like ---------------------------------------------------------------------
+
+_ORDINALS = {
+    "첫": 1, "첫째": 1, "두": 2, "둘째": 2, "세": 3, "셋째": 3, "네": 4, "넷째": 4, "다섯": 5,
+    "one": 1, "first": 1, "1st": 1, "two": 2, "second": 2, "2nd": 2, "three": 3, "third": 3, "3rd": 3,
+    "four": 4, "fourth": 4, "4th": 4, "five": 5, "fifth": 5, "5th": 5,
+}  # fmt: skip
+# "2", "2번", "두 번째 거요", "둘째" (a bare 네 is "yes", not "four").
+_PICK_KO = re.compile(
+    r"^(?:음\s*)?(?:(?P<d>\d)\s*(?:번째|번)?|(?P<w>첫|두|세|네|다섯)\s*(?:번째|째)|(?P<o>첫째|둘째|셋째|넷째))\s*"
+    r"(?:거|것|꺼|걸로|꺼요|거요|것요|걸로요|이요|요|으로|로|주제)?\s*"
+    r"(?:요|이요|알려\s*줘|알려\s*주세요|부탁해요|보여\s*줘|보여\s*주세요)?$"
+)
+_PICK_EN = re.compile(
+    r"^(?:the\s+|option\s+|number\s+|no\.?\s*|#)?(?P<d>\d|one|two|three|four|five|first|second|third|fourth|fifth"
+    r"|1st|2nd|3rd|4th|5th)(?:\s+(?:one|option|topic))?(?:\s+please)?$"
+)
+_YES = re.compile(r"^(?:네|넵|넹|예|응|웅|ㅇㅇ|좋아요|그거요?|그걸로요?|yes|yeah|yep|yup|sure|ok|okay|please)$")
+_LAST = re.compile(r"^(?:마지막|맨\s*끝|끝)\s*(?:거|것|번)?\s*요?$|^(?:the\s+)?last(?:\s+one)?$")
+_MORE = re.compile(
+    r"^(?:좀\s*)?(?:더|더\s*자세히|자세히|조금\s*더|좀\s*더|또|그\s*외에|그\s*밖에|다른\s*건|그\s*다음은?)\s*"
+    r"(?:알려\s*(?:줘|주세요|줄래요?|주실래요)|말해\s*(?:줘|주세요)|설명해\s*(?:줘|주세요)|얘기해\s*(?:줘|주세요)"
+    r"|요|있어요|있나요|없어요|는요|은요)?\s*[?!.~]*$"
+    r"|^(?:tell|show)\s+me\s+more(?:\s+about\s+(?:it|that|this))?$|^more(?:\s+please)?$|^go\s+on$"
+    r"|^(?:what|anything)\s+else$|^and\s+then$",
+)
+# A reference back to the subject being talked about. Korean: 그 팀, 거기, 그쪽, 그분, 해당 파트...
+_KO_TEAM_REF = r"(?:그|이|저|해당|같은)\s*(?:팀|파트|셀|조직|부서|곳|쪽|데)|거기|여기|거긴|그\s*쪽|걔네"
+_KO_PERSON_REF = r"(?:그|이|저)\s*(?:분|사람|엔지니어|개발자)|그분|이분|저분"
+_KO_REF = re.compile(rf"(?:{_KO_TEAM_REF}|{_KO_PERSON_REF})")
+_EN_REF = re.compile(
+    r"\b(?:that|this|the\s+same|their|its|his|her)\s+(?:team|part|cell|group|one|person|engineer|guy|org|unit)\b"
+    r"|(?<!is )(?<!are )\bthere\b(?! (?:is|are|any)\b)(?!'s)|\bit\b|\bthey\b|\bthem\b|\bhe\b|\bshe\b|\bhim\b"
+)
+# What may stand beside a subject's name in a message that only names it ("데이터플랫폼파트는요?",
+# "what about the storage cell?", "JG님은?"): particles, "how about", "that team".
+# fmt: off
+_ELLIPSIS_WORDS = (  # noqa: SIM905
+    "그럼 그러면 그리고 그럼요 또 또는 그건 그쪽 쪽 측 팀 파트 셀 님 분 씨 은 는 이 가 도 요 은요 는요 도요 이요 "
+    "의 에 에서 은여 는여 어때 어때요 어떄요 어떤가요 어떻게 어떻게요 어때여 어떰 어떠세요 어떄 으로 로 이랑 랑 "
+    "하고 엔 에는 경우 경우는 경우엔 쪽은 쪽은요 얘기 이야기 대해서 대해서도 대해 서는 also too as well and what "
+    "how about the one team part cell then for of in on is regarding same question guy person"
+).split()
+# fmt: on
+_ELLIPSIS_PIECES = sorted(set(_ELLIPSIS_WORDS), key=len, reverse=True)
+_ELLIPSIS_RE = re.compile(r"^(?:" + "|".join(map(re.escape, _ELLIPSIS_PIECES)) + r")*$")
+_COMMANDS = {
+    "help": re.compile(r"^/?(?:help|도움말|도움|사용법|명령어|도와\s*줘|도와\s*주세요|how\s+does\s+this\s+work)$"),
+    "topics": re.compile(r"^/?(?:topics|browse\s+topics|주제|주제\s*보기|주제\s*목록|목록|메뉴|menu)$"),
+    "apply": re.compile(r"^/?apply$"),
+}
+_FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def _plain(text: str) -> str:
+    """Lower case, no punctuation, single spaces (the text references and picks are looked for in)."""
+    return " ".join(re.sub(r"[^\w#]+", " ", _fold(text)).split())
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Who can be talked about: people with their team's topic, found by name in a message."""
+
+    people: tuple[Person, ...]
+    _patterns: tuple[tuple[re.Pattern[str], str], ...]  # (how a name is found, person id), longest first
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Subjects:
+        """The people with a topic (entries about their team) of a knowledge base."""
+        people = tuple(p for p in kb.people.values() if p.topic is not None)
+        found: list[tuple[int, re.Pattern[str], str]] = []
+        for person in people:
+            for name in person.names():
+                words = _plain(name).split()
+                if not words:
+                    continue
+                joined = "".join(words)
+                if joined.isascii():
+                    # Latin names are whole words (dj, not the dj of django), spaced as typed or not.
+                    body = r"\s*".join(map(re.escape, words))
+                    pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
+                else:
+                    pattern = re.compile(r"\s*".join(map(re.escape, joined)))
+                found.append((len(joined), pattern, person.id))
+        found.sort(key=lambda f: -f[0])
+        return cls(people, tuple((p, pid) for _, p, pid in found))
+
+    def named(self, text: str) -> tuple[list[str], str]:
+        """Person ids named in the text (in order of appearance) and the text with their names cut out."""
+        plain = _plain(text)
+        hits: list[tuple[int, str]] = []
+        for pattern, pid in self._patterns:
+            for m in pattern.finditer(plain):
+                hits.append((m.start(), pid))
+            plain = pattern.sub(" ", plain)
+        ordered = [pid for _, pid in sorted(hits)]
+        return list(dict.fromkeys(ordered)), " ".join(plain.split())
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one conversation remembers between messages."""
+
+    entry: str | None = None  # the entry last answered or opened
+    subject: str | None = None  # the person (and so the team) being talked about
+    options: tuple[str, ...] = ()  # entry ids last offered, in the order shown
+    language: str | None = None
+    question: str = ""  # the last question as understood (subject filled in), for "and X?"
+    missing: str | None = None  # the kind of fact the last question asked for that the interview lacks
+    answered: bool = False  # whether the last question got an answer (not a fallback or a menu)
+
+
+def command_of(text: str) -> str | None:
+    """ "help", "topics" or "apply" when a message is one of those words as typed on a channel without
+    commands ("도움말", "/help", "주제 보기", "topics"), else None."""
+    folded = " ".join(_fold(text).rstrip("?!.~ ").split())
+    return next((name for name, pattern in _COMMANDS.items() if pattern.match(folded)), None)
+
+
+def _ordinal(plain: str, count: int) -> int | None:
+    """1-based option number a message picks ("2", "두 번째", "the second one"), if any."""
+    if not count:
+        return None
+    if _LAST.match(plain):
+        return count
+    m = _PICK_KO.match(plain) or _PICK_EN.match(plain)
+    if m is None:
+        return None
+    word = next(g for g in m.groups() if g)
+    n = int(word) if word.isdigit() else _ORDINALS.get(word)
+    return n if n is not None and 1 <= n <= count else None
+
+
+def _references(plain: str) -> list[str]:
+    """The words of a message that refer back to the subject being talked about."""
+    return [m.group(0) for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(plain))]
+
+
+def _only_ellipsis(rest: str) -> bool:
+    """Whether what is left of a message once the subject's name is cut is only "은요?"/"what about"."""
+    return all(_ELLIPSIS_RE.match(word) for word in rest.split())
+
+
+class Follower:
+    """Resolves messages in a context for one matcher (and so one knowledge base)."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.kb = matcher.kb
+        self.subjects = Subjects.of(matcher.kb)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _person(self, pid: str | None) -> Person | None:
+        person = self.kb.people.get(pid) if pid else None
+        return person if person is not None and person.topic is not None and self.kb.get(person.topic) else None
+
+    def _name(self, person: Person, language: str) -> str:
+        return person.team.get(language) or person.team.get(self.kb.languages[0]) or person.name
+
+    def _answer(self, question: str, entry_id: str, language: str, via: str) -> Decision:
+        return Decision("answer", (Candidate(entry_id, 100.0),), question, question, language, confidence=1.0, via=via)
+
+    def _about(self, decision: Decision, person: Person, via: str, question: str) -> Decision:
+        """A "not covered" decision, said about the subject's topic unless it already names one."""
+        topic = person.topic
+        assert topic is not None
+        if decision.options:
+            return replace(decision, question=question, via=via)
+        first = Candidate(topic, 100.0)
+        ranked = (first, *(c for c in decision.candidates if c.id != topic))[:5]
+        return replace(decision, question=question, candidates=ranked, options=(first,), via=via)
+
+    def _language(self, question: str, context: Context, hint: str | None) -> str:
+        if any(ch.isalpha() for ch in question):
+            return self.matcher.language_of(question)
+        return context.language or hint or self.matcher.default_language
+
+    # -- the steps -----------------------------------------------------------------------------------
+
+    def _pick(self, question: str, plain: str, context: Context, language: str) -> Decision | None:
+        options = [o for o in context.options if self.kb.get(o) is not None]
+        if not options:
+            return None
+        n = _ordinal(plain, len(options))
+        if n is None and len(options) == 1 and _YES.match(plain):
+            n = 1
+        if n is None:
+            key = plain.replace(" ", "")
+            for i, oid in enumerate(options, 1):
+                titles = [_plain(t).replace(" ", "") for t in self.kb.entry(oid).title.values()]
+                if key and any(t and (key == t or (len(key) >= 4 and fuzz.ratio(key, t) >= 90)) for t in titles):
+                    n = i
+                    break
+        return None if n is None else self._answer(question, options[n - 1], language, "pick")
+
+    def _more(self, question: str, plain: str, context: Context, language: str) -> Decision | None:
+        if not _MORE.match(plain):
+            return None
+        entry = self.kb.get(context.entry) if context.entry else None
+        if entry is None:
+            return None
+        related = tuple(Candidate(r, 100.0) for r in entry.related if self.kb.get(r) is not None)
+        if not related:
+            return None
+        return Decision("clarify", related, question, plain, language, options=related, via="more")
+
+    def _same_about(self, question: str, person: Person, context: Context, language: str) -> Decision:
+        """ "And X?": the last question, about subject X."""
+        topic = person.topic
+        assert topic is not None
+        previous = self._person(context.subject)
+        if not context.question:
+            return self._answer(question, topic, language, "subject")
+        if previous is not None and context.entry == previous.topic and not context.missing:
+            return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
+        named, rest = self.subjects.named(context.question)
+        asked = f"{self._name(person, language)} {rest if named else context.question}"
+        decision = self.matcher.decide(asked)
+        if decision.missing or context.missing:
+            if not decision.missing:
+                decision = replace(decision, missing=context.missing)
+            return self._about(replace(decision, action="fallback"), person, "subject", question)
+        if decision.action == "answer":
+            return replace(decision, question=question, via="subject")
+        if context.answered:
+            return self._answer(question, topic, language, "subject")
+        first = Candidate(topic, 100.0)
+        options = (first, *(c for c in decision.options if c.id != topic))[:3]
+        return replace(decision, question=question, action="clarify", options=options, via="subject")
+
+    def _referring(self, question: str, plain: str, refs: list[str], person: Person, language: str) -> Decision:
+        """A message that refers back to the subject: "그 팀 연봉은요?", "거기 분위기 어때요?"."""
+        topic = person.topic
+        assert topic is not None
+        rest = plain
+        for ref in refs:
+            rest = rest.replace(ref, " ", 1)
+        rest = " ".join(rest.split())
+        named = plain
+        for ref in refs:
+            named = named.replace(ref, f" {self._name(person, language)} ", 1)
+        named = " ".join(named.split())
+        if not rest or _only_ellipsis(rest):
+            return self._answer(question, topic, language, "reference")  # "그 팀은요?"
+        with_subject = self.matcher.decide(named)
+        alone = self.matcher.decide(rest)
+        if with_subject.missing or alone.missing:
+            missing = with_subject.missing or alone.missing
+            chosen = with_subject if with_subject.missing else replace(alone, action="fallback")
+            return self._about(replace(chosen, missing=missing, reading=named), person, "reference", question)
+        others = {p.topic for p in self.subjects.people} - {topic}
+        if alone.action == "answer" and alone.id not in others:
+            return replace(alone, question=question, via="reference")  # the words alone are clear: 분위기, 지원
+        if with_subject.action == "answer" and with_subject.id not in others:
+            return replace(with_subject, question=question, via="reference")
+        first = Candidate(topic, 100.0)
+        offered = [c for c in (*with_subject.options, *alone.options) if c.id not in others | {topic}]
+        options = tuple(dict((c.id, c) for c in (first, *offered)).values())[:3]
+        return replace(with_subject, question=question, action="clarify", options=options, via="reference")
+
+    def _filled(self, question: str, alone: Decision, person: Person, language: str) -> Decision | None:
+        """A short message that leaves the subject out ("연봉은요?", "기술 스택은?"), read as about it."""
+        if len(_plain(question).split()) > _FILL_MAX_WORDS:
+            return None
+        if alone.missing:
+            return self._about(alone, person, "filled", question)
+        if alone.action == "answer" or not alone.candidates:
+            return None
+        filled = self.matcher.decide(f"{self._name(person, language)} {question}")
+        if filled.missing:
+            return self._about(filled, person, "filled", question)
+        agreed = {alone.candidates[0].id, *(o.id for o in alone.options)}
+        if filled.action == "answer" and filled.id in agreed:
+            return replace(filled, question=question, via="filled")
+        return None
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def follow(self, question: str, context: Context, language: str | None = None) -> Decision:
+        """Decide a message in its conversation's context (``language``: the channel's hint, if any)."""
+        lang = self._language(question, context, language)
+        plain = _plain(question)
+        picked = self._pick(question, plain, context, lang)
+        if picked is not None:
+            return picked
+        more = self._more(question, plain, context, lang)
+        if more is not None:
+            return more
+        named, rest = self.subjects.named(question)
+        people = [p for p in (self._person(pid) for pid in named) if p is not None]
+        if len(people) == 1 and _only_ellipsis(rest):
+            return self._same_about(question, people[0], context, lang)
+        alone = self.matcher.decide(question)
+        current = self._person(context.subject)
+        if people or current is None:
+            return alone
+        refs = _references(plain)
+        if refs:
+            return self._referring(question, plain, refs, current, lang)
+        if alone.action == "answer":
+            return alone
+        filled = self._filled(question, alone, current, lang)
+        return filled if filled is not None else alone
+
+    def after(self, context: Context, decision: Decision, shown: tuple[str, ...]) -> Context:
+        """The context once ``decision`` was replied to, showing options ``shown`` (ids, in order)."""
+        named, _ = self.subjects.named(decision.question)
+        people = [p for p in (self._person(pid) for pid in named) if p is not None]
+        subject = context.subject
+        entry = decision.id if decision.action == "answer" else context.entry
+        if len(people) == 1:
+            subject = people[0].id
+        elif decision.action == "answer" or decision.missing:
+            offered = decision.options[0].id if decision.options else None
+            about = decision.id if decision.action == "answer" else offered
+            owners = [p.id for p in self.subjects.people if p.topic == about]
+            if owners and subject not in owners:
+                subject = owners[0]
+        asked = decision.reading if decision.via in ("reference", "filled") else decision.question
+        if decision.via in ("pick", "more"):
+            asked = context.question
+        return Context(
+            entry=entry,
+            subject=subject,
+            options=shown,
+            language=decision.language,
+            question=asked,
+            missing=decision.missing,
+            answered=decision.action == "answer",
+        )
+
+    def opened(self, context: Context, entry_id: str, language: str, shown: tuple[str, ...]) -> Context:
+        """The context once the user opened an entry by a button or the topic list."""
+        owners = [p.id for p in self.subjects.people if p.topic == entry_id]
+        subject = owners[0] if owners and context.subject not in owners else context.subject
+        title = self.kb.entry(entry_id).title.get(language, "") if self.kb.get(entry_id) else ""
+        return Context(entry_id, subject, shown, language, title, None, True)
+
+
+class Conversations:
+    """Contexts per conversation key: bounded (``maxsize``), each forgotten ``ttl`` seconds after its
+    last message. Thread-safe; ``clock`` is injectable for tests."""
+
+    def __init__(self, ttl: float = 1800.0, maxsize: int = 10_000, clock: Callable[[], float] = time.monotonic):
+        self._cache: TTLCache[str, Context] = TTLCache(maxsize=maxsize, ttl=ttl, timer=clock)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._cache.expire()
+            return len(self._cache)
+
+    def get(self, key: str) -> Context:
+        """The context of a conversation (an empty one if it is new or expired)."""
+        with self._lock:
+            return self._cache.get(key) or Context()
+
+    def put(self, key: str, context: Context) -> None:
+        """Remember a conversation's context (and restart its quiet period)."""
+        with self._lock:
+            self._cache[key] = context
+
+    def forget(self, key: str) -> None:
+        """Drop a conversation's context (e.g. /start)."""
+        with self._lock:
+            self._cache.pop(key, None)
