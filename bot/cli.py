@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bot import logs
 from bot.config import Settings, load_settings
@@ -68,9 +68,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         if args.jsonl:
-            out = sys.stdout
-            for question in _input_lines():
-                out.write(json.dumps(_decision_json(engine.matcher.decide(question)), ensure_ascii=False) + "\n")
+            _ask_lines(engine, sys.stdout)
             return 0
         if not args.question:
             raise FaqbotError('give a question, e.g. faqbot ask "지원은 어떻게 하나요?", or use --jsonl')
@@ -83,6 +81,36 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     finally:
         _save_cache(engine)
+
+
+_BATCH_CHATS = 100_000  # conversations of one --jsonl run remembered at once (the least recent go first)
+
+
+def _ask_lines(engine: Engine, out: TextIO) -> None:
+    """One JSON decision per input line. A line that is a JSON object ``{"conversation": "c1",
+    "question": "..."}`` is asked within conversation c1 (its lines arrive in order); any other line
+    is a question on its own. An object without a text "question" gets ``{"line": N, "error": ...}``."""
+    from bot.conversation import Conversations
+
+    chats = Conversations(ttl=float("inf"), maxsize=_BATCH_CHATS)  # a batch has no quiet periods
+    for number, line in enumerate(_input_lines(), 1):
+        payload = None
+        if line.lstrip().startswith("{"):
+            try:
+                payload = json.loads(line)
+            except (ValueError, RecursionError):
+                payload = None  # not JSON after all: a question that starts with a brace
+        if isinstance(payload, dict):
+            question, chat = payload.get("question"), payload.get("conversation")
+            if not isinstance(question, str) or not isinstance(chat, str | int | None) or isinstance(chat, bool):
+                row: dict = {"line": number, "error": 'expected {"conversation": "<id>", "question": "<text>"}'}
+            elif chat is None:
+                row = _decision_json(engine.matcher.decide(question))
+            else:
+                row = _decision_json(engine.converse(chats, str(chat), question)[0])
+        else:
+            row = _decision_json(engine.matcher.decide(line))
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _input_lines() -> Iterator[str]:
@@ -123,24 +151,33 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Score a labelled set and print the table."""
-    from bot.evaluation import evaluate, read_labelled
+    """Score a labelled set (questions or conversations) and print the table."""
+    from bot.evaluation import evaluate, evaluate_conversations, read_labelled
 
     engine = _engine(args)
     items = read_labelled(args.file)
     unknown = sorted({i for item in items for i in item.ids} - {e.id for e in engine.kb.entries})
     if unknown:
         raise FaqbotError(f"{args.file}: ids not in {engine.kb.source}: {', '.join(unknown)}")
-    report = evaluate(engine.matcher, items)
+    chats = len({item.conversation for item in items if item.conversation is not None})
+    if chats:
+        first, follow = evaluate_conversations(engine, items)
+        reports = [("first turns", first), ("follow-up turns", follow)]
+    else:
+        reports = [("", evaluate(engine.matcher, items))]
     _save_cache(engine)
     print(
-        f"{args.file}: {len(items)} questions, knowledge base {engine.kb.source}, "
-        f"semantic layer {'on' if engine.matcher.embedder else 'off'}"
+        f"{args.file}: {len(items)} questions{f' in {chats} conversations' if chats else ''}, knowledge base "
+        f"{engine.kb.source}, semantic layer {'on' if engine.matcher.embedder else 'off'}"
     )
-    print(report.table())
+    for title, report in reports:
+        if title:
+            print(f"\n{title}:")
+        print(report.table())
+    errors = [e for _, report in reports for e in report.errors]
     if args.show_errors:
         print()
-        for item, decision, v in report.errors:
+        for item, decision, v in sorted(errors, key=lambda e: e[0].line):
             expected = "|".join(sorted(item.expected)) or ("!" + (item.topic or "") if item.uncovered else "-")
             got = decision.id or ",".join(o.id for o in decision.options) or "-"
             print(

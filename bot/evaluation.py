@@ -1,18 +1,26 @@
-"""Scoring a labelled question set (as bench/holdout.tsv) against a matcher.
+"""Scoring a labelled question set (as bench/holdout.tsv) against a matcher, or a labelled set of
+conversations (as bench/conversations.tsv) against an engine.
 
 Lines are ``expected<TAB>question``; ``#`` lines are comments. ``expected`` is an entry id or ids joined
 by ``|`` (any is right), ``-`` for a question the FAQ cannot answer, or ``!id`` (``!`` alone) for a
 question that asks for a fact the interview lacks, about topic ``id``: it must not be answered, and
-the honest reply says the interview does not cover it.
+the honest reply says the interview does not cover it. A conversation file has three columns,
+``conversation<TAB>expected<TAB>question``: the lines of one conversation, in order, are asked as one
+chat, and each turn's label is what it means in that chat.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.conversation import Conversations
 from bot.errors import FaqbotError
 from bot.matching import Decision, Matcher
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Labelled:
     question: str
     uncovered: bool = False  # asks for a fact the interview lacks
     topic: str | None = None  # ... about this entry
+    conversation: str | None = None  # the chat it is a turn of (conversation files)
 
     @property
     def ids(self) -> frozenset[str]:
@@ -32,24 +41,35 @@ class Labelled:
 
 
 def read_labelled(path: str | Path) -> list[Labelled]:
-    """Read ``expected<TAB>question`` lines; '#' lines are comments, '-' means out of scope."""
+    """Read ``expected<TAB>question`` lines, or ``conversation<TAB>expected<TAB>question`` lines (the
+    first line that is not a comment decides); '#' lines are comments, '-' means out of scope."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise FaqbotError(f"{path}: cannot read: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise FaqbotError(f"{path}: cannot read: {reason}") from None
     out = []
+    columns = 0
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
-        if "\t" not in line:
+        columns = columns or min(3, line.count("\t") + 1)
+        if columns == 3:
+            if line.count("\t") < 2:
+                raise FaqbotError(f"{path}:{number}:1: expected 'conversation<TAB>ids<TAB>question'")
+            conversation, expected, question = line.split("\t", 2)
+        elif "\t" not in line:
             raise FaqbotError(f"{path}:{number}:1: expected 'ids<TAB>question'")
-        expected, question = line.split("\t", 1)
+        else:
+            conversation = None
+            expected, question = line.split("\t", 1)
         expected = expected.strip()
         if expected.startswith("!"):
-            out.append(Labelled(number, frozenset(), question, uncovered=True, topic=expected[1:] or None))
+            topic = expected[1:] or None
+            out.append(Labelled(number, frozenset(), question, uncovered=True, topic=topic, conversation=conversation))
             continue
         ids = frozenset() if expected == "-" else frozenset(expected.split("|"))
-        out.append(Labelled(number, ids, question))
+        out.append(Labelled(number, ids, question, conversation=conversation))
     return out
 
 
@@ -135,3 +155,16 @@ def evaluate(matcher: Matcher, items: list[Labelled]) -> Report:
     for item in items:
         report.add(item, matcher.decide(item.question))
     return report
+
+
+def evaluate_conversations(engine: Engine, items: list[Labelled]) -> tuple[Report, Report]:
+    """Ask every conversation as one chat; the tallies of first turns and of follow-up turns."""
+    first, follow = Report(), Report()
+    conversations = Conversations()
+    seen: set[str] = set()
+    for item in items:
+        key = item.conversation or f"line {item.line}"
+        decision, _ = engine.converse(conversations, key, item.question)
+        (follow if key in seen else first).add(item, decision)
+        seen.add(key)
+    return first, follow

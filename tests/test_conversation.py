@@ -1,0 +1,207 @@
+"""Conversations in the core: follow-ups keep their context; expiry and the memory bound (clock injected)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from bot.conversation import Context, Conversations, command_of
+from bot.engine import Engine
+from bot.errors import KnowledgeBaseError
+from bot.knowledge import parse
+
+
+def chat(engine: Engine, *messages: str, conversations: Conversations | None = None) -> list[tuple[str, str]]:
+    """Ask the messages as one conversation; (action, what it gave) per message: the answered id, the
+    options offered, or "!kind@topic" for "the interview doesn't say"."""
+    conversations = conversations if conversations is not None else Conversations()
+    out = []
+    for message in messages:
+        decision, _ = engine.converse(conversations, "c", message)
+        if decision.missing:
+            topic = decision.options[0].id if decision.options else ""
+            out.append((decision.action, f"!{decision.missing}@{topic}"))
+        elif decision.action == "answer":
+            out.append(("answer", decision.id or ""))
+        else:
+            out.append((decision.action, ",".join(o.id for o in decision.options)))
+    return out
+
+
+FOLLOW_UPS = [
+    pytest.param(["하둡 팀은 뭐 해요?", "그 팀은요?"], ("answer", "team-hadoop"), id="그 팀은요 after a team question"),
+    pytest.param(["하둡 팀은 뭐 해요?", "거기는 분위기 어때요?"], ("answer", "culture"), id="거기 + a clear topic"),
+    pytest.param(["하둡 팀은 뭐 해요?", "거기 지원하려면?"], ("answer", "apply"), id="거기 지원하려면"),
+    pytest.param(
+        ["하둡 팀은 뭐 해요?", "데이터플랫폼파트는요?"], ("answer", "team-data-platform"), id="a new team named alone"
+    ),
+    pytest.param(["기반기술셀은 뭐 하는 곳이에요?", "JG님은요?"], ("answer", "team-hadoop"), id="a person named alone"),
+    pytest.param(
+        ["What does the Hadoop team do?", "What about the storage cell?"],
+        ("answer", "team-storage"),
+        id="english: what about X",
+    ),
+    pytest.param(
+        ["What does the data platform part do?", "and the Hadoop one?"],
+        ("answer", "team-hadoop"),
+        id="english: and the X one",
+    ),
+    pytest.param(["What does the Hadoop team do?", "how do I apply there?"], ("answer", "apply"), id="english: there"),
+    pytest.param(["JG님 팀은 무슨 일 하나요?", "그분은 어떤 일 해요?"], ("answer", "team-hadoop"), id="그분"),
+]
+
+
+@pytest.mark.parametrize(("messages", "expected"), FOLLOW_UPS)
+def test_follow_up_is_understood_in_context(engine: Engine, messages: list[str], expected: tuple[str, str]) -> None:
+    assert chat(engine, *messages)[-1] == expected
+
+
+UNCOVERED = [
+    pytest.param(["하둡 팀은 뭐 해요?", "그 팀은 몇 명이에요?"], "!count@team-hadoop", id="그 팀 headcount"),
+    pytest.param(["하둡 팀은 뭐 해요?", "그 팀 연봉은요?"], "!money@team-hadoop", id="그 팀 salary"),
+    pytest.param(["하둡 팀은 뭐 해요?", "연봉은요?"], "!money@team-hadoop", id="a short question about the team"),
+    pytest.param(
+        ["What does the Hadoop team do?", "How many people are on it?"], "!count@team-hadoop", id="english: it"
+    ),
+    pytest.param(
+        ["스토리지 팀 연봉은 얼마예요?", "데이터플랫폼은요?"],
+        "!money@team-data-platform",
+        id="the same uncovered question about another team",
+    ),
+]
+
+
+@pytest.mark.parametrize(("messages", "expected"), UNCOVERED)
+def test_follow_up_asking_for_an_uncovered_fact_is_not_covered_about_that_team(
+    engine: Engine, messages: list[str], expected: str
+) -> None:
+    assert chat(engine, *messages)[-1] == ("fallback", expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["지원은 어떻게 해요?", "데이터플랫폼파트는 무슨 일 해요?", "일하는 문화는 어때요?", "점심은 뭐 먹어요?"],
+)
+def test_a_question_that_stands_on_its_own_is_matched_on_its_own(engine: Engine, question: str) -> None:
+    in_context = chat(engine, "하둡 팀은 뭐 해요?", question)[-1]
+    alone = chat(engine, question)[-1]
+    assert in_context == alone
+
+
+@pytest.mark.parametrize(
+    "pick",
+    ["2", "2번", "두 번째", "두번째 거요", "둘째", "the second one", "second", "option 2"],
+)
+def test_picking_the_second_option_shown(engine: Engine, pick: str) -> None:
+    conversations = Conversations()
+    decision, reply = engine.converse(conversations, "c", "하둡 팀은 뭐 해요?")
+    assert decision.id == "team-hadoop" and len(reply.options) >= 2  # its related topics, numbered
+    picked, _ = engine.converse(conversations, "c", pick)
+    assert (picked.action, picked.id) == ("answer", reply.options[1].id)
+
+
+def test_picking_by_title_and_yes_to_a_single_offer(engine: Engine) -> None:
+    conversations = Conversations()
+    _, reply = engine.converse(conversations, "c", "그 팀 연봉은 얼마예요? 하둡 팀이요")
+    assert [o.id for o in reply.options] == ["team-hadoop"]  # "not covered", with the topic offered
+    picked, _ = engine.converse(conversations, "c", "네")
+    assert picked.id == "team-hadoop"
+    _, reply = engine.converse(conversations, "c", "더 알려줘")
+    titles = [o.label for o in reply.options]
+    picked, _ = engine.converse(conversations, "c", titles[-1])
+    assert picked.id == reply.options[-1].id
+
+
+def test_a_number_without_options_shown_is_not_a_pick(engine: Engine) -> None:
+    assert chat(engine, "2")[0][0] == "fallback"
+
+
+def test_tell_me_more_offers_the_related_topics_of_the_last_answer(engine: Engine) -> None:
+    related = ",".join(engine.kb.entry("culture").related)
+    assert chat(engine, "일하는 문화는 어때요?", "더 알려줘")[-1] == ("clarify", related)
+    assert chat(engine, "What is the work culture like?", "tell me more")[-1] == ("clarify", related)
+    conversations = Conversations()
+    engine.converse(conversations, "c", "What is the work culture like?")
+    _, reply = engine.converse(conversations, "c", "tell me more")
+    assert reply.text == "These topics go with it. Pick one."
+
+
+def test_a_message_without_words_keeps_the_conversations_language(engine: Engine) -> None:
+    conversations = Conversations()
+    engine.converse(conversations, "c", "What does the Hadoop team do?")
+    decision, reply = engine.converse(conversations, "c", "1")
+    assert decision.action == "answer" and reply.language == "en"
+
+
+def test_a_conversation_is_forgotten_after_a_quiet_period(engine: Engine) -> None:
+    now = [1000.0]
+    conversations = Conversations(ttl=1800, clock=lambda: now[0])
+    engine.converse(conversations, "c", "하둡 팀은 뭐 해요?")
+    now[0] += 1799
+    assert conversations.get("c").subject == "jg"
+    engine.converse(conversations, "c", "그 팀은요?")  # a message restarts the quiet period
+    now[0] += 1799
+    assert conversations.get("c").subject == "jg"
+    now[0] += 2
+    assert conversations.get("c") == Context()
+    decision, _ = engine.converse(conversations, "c", "그 팀은요?")
+    assert decision.via == ""  # no context left: matched on its own
+
+
+def test_conversations_are_bounded_and_kept_apart(engine: Engine) -> None:
+    conversations = Conversations(maxsize=2, clock=lambda: 0.0)
+    engine.converse(conversations, "a", "하둡 팀은 뭐 해요?")
+    engine.converse(conversations, "b", "기반기술셀은 뭐 해요?")
+    assert (conversations.get("a").subject, conversations.get("b").subject) == ("jg", "diego")
+    engine.converse(conversations, "c", "데이터플랫폼파트는 뭐 해요?")
+    assert len(conversations) == 2
+    assert conversations.get("a") == Context()  # the least recently used went first
+    assert conversations.get("c").subject == "dj"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("도움말", "help"),
+        ("/help", "help"),
+        ("Help?", "help"),
+        ("주제 보기", "topics"),
+        ("/topics", "topics"),
+        ("/apply", "apply"),
+        ("도움말 좀 주세요 연봉", None),
+        ("지원 방법", None),
+    ],
+)
+def test_command_words_typed_on_channels_without_commands(text: str, command: str | None) -> None:
+    assert command_of(text) == command
+
+
+PEOPLE = """\
+version: 1
+languages: [ko, en]
+apply_url: http://kko.to/VS1FS4x00
+people:
+  jg: {name: JG, team: {ko: 하둡팀, en: Hadoop}, topic: %s, aliases: %s}
+entries:
+  - id: team-hadoop
+    questions: {ko: [하둡 팀은 뭐 해요], en: [what does the hadoop team do]}
+    answer: {ko: 하둡, en: hadoop}
+"""
+
+
+def test_people_topics_and_aliases_are_checked_with_file_line_col() -> None:
+    kb = parse(PEOPLE % ("team-hadoop", "[하둡, hadoop]"))
+    assert kb.people["jg"].topic == "team-hadoop" and kb.people["jg"].aliases == ("하둡", "hadoop")
+    with pytest.raises(KnowledgeBaseError) as info:
+        parse(PEOPLE % ("team-hadop", "하둡"))
+    assert [str(p) for p in info.value.problems] == [
+        "faq.yaml:5:54: person 'jg': topic 'team-hadop' does not exist (did you mean 'team-hadoop'?)",
+        "faq.yaml:5:75: person 'jg': aliases must be a list",
+    ]
+
+
+def test_a_knowledge_base_without_topics_still_converses() -> None:
+    text = textwrap.dedent(PEOPLE % ("team-hadoop", "[]")).replace(", topic: team-hadoop", "")
+    engine = Engine.build(parse(text))
+    assert chat(engine, "하둡 팀은 뭐 해요", "그 팀은요?")[0] == ("answer", "team-hadoop")
