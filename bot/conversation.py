@@ -66,9 +66,10 @@ _MORE = re.compile(
 _KO_TEAM_REF = r"(?:그|이|저|해당|같은)\s*(?:팀|파트|셀|조직|부서|곳|쪽|데)|거기|여기|거긴|그\s*쪽|걔네"
 _KO_PERSON_REF = r"(?:그|이|저)\s*(?:분|사람|엔지니어|개발자)|그분|이분|저분"
 _KO_REF = re.compile(rf"(?:{_KO_TEAM_REF}|{_KO_PERSON_REF})")
+_PERSON_RE = re.compile(rf"{_KO_PERSON_REF}|he|she|him|her|(?:that|this|the\s+same)\s+(?:person|engineer|guy)")
 _EN_REF = re.compile(
     r"\b(?:that|this|the\s+same|their|its|his|her)\s+(?:team|part|cell|group|one|person|engineer|guy|org|unit)\b"
-    r"|(?<!is )(?<!are )\bthere\b(?! (?:is|are|any)\b)(?!'s)|\bit\b|\bthey\b|\bthem\b|\bhe\b|\bshe\b|\bhim\b"
+    r"|(?<!is )(?<!are )\bthere\b(?! (?:is|are|any)\b)(?!'s)|\bit\b|\bthey\b|\bthem\b|\bhe\b|\bshe\b|\bhim\b|\bher\b"
 )
 # What may stand beside a subject's name in a message that only names it ("데이터플랫폼파트는요?",
 # "what about the storage cell?", "JG님은?"): particles, "how about", "that team".
@@ -77,7 +78,8 @@ _ELLIPSIS_WORDS = (  # noqa: SIM905
     "그럼 그러면 그리고 그럼요 또 또는 그건 그쪽 쪽 측 팀 파트 셀 님 분 씨 은 는 이 가 도 요 은요 는요 도요 이요 "
     "의 에 에서 은여 는여 어때 어때요 어떄요 어떤가요 어떻게 어떻게요 어때여 어떰 어떠세요 어떄 으로 로 이랑 랑 "
     "하고 엔 에는 경우 경우는 경우엔 쪽은 쪽은요 얘기 이야기 대해서 대해서도 대해 서는 also too as well and what "
-    "how about the one team part cell then for of in on is regarding same question guy person"
+    "how about the one team part cell then for of in on is regarding same question guy person folks guys people "
+    "사람들 분들 애들 쪽사람들 쪽도 팀도 파트도"
 ).split()
 # fmt: on
 _ELLIPSIS_PIECES = sorted(set(_ELLIPSIS_WORDS), key=len, reverse=True)
@@ -149,7 +151,7 @@ class Context:
     language: str | None = None
     question: str = ""  # the last question as understood (subject filled in), for "and X?"
     missing: str | None = None  # the kind of fact the last question asked for that the interview lacks
-    answered: bool = False  # whether the last question got an answer (not a fallback or a menu)
+    action: str = ""  # what the last message got: answer | clarify | fallback ("" = nothing yet)
 
 
 def command_of(text: str) -> str | None:
@@ -173,9 +175,13 @@ def _ordinal(plain: str, count: int) -> int | None:
     return n if n is not None and 1 <= n <= count else None
 
 
-def _references(plain: str) -> list[str]:
-    """The words of a message that refer back to the subject being talked about."""
-    return [m.group(0) for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(plain))]
+def _references(plain: str) -> list[tuple[str, bool]]:
+    """The words of a message that refer back to the subject being talked about, each with whether it
+    means the person (그분, he) rather than the team (그 팀, there)."""
+    return [
+        (m.group(0), bool(_PERSON_RE.fullmatch(m.group(0))))
+        for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(plain))
+    ]
 
 
 def _only_ellipsis(rest: str) -> bool:
@@ -251,38 +257,40 @@ class Follower:
         """ "And X?": the last question, about subject X."""
         topic = person.topic
         assert topic is not None
-        previous = self._person(context.subject)
-        if not context.question:
-            return self._answer(question, topic, language, "subject")
-        if previous is not None and context.entry == previous.topic and not context.missing:
+        teams = {p.topic for p in self.subjects.people}
+        if context.missing:  # "how many people are there?" ... "and the storage cell?"
+            decision = Decision("fallback", (), question, question, language, missing=context.missing)
+            return self._about(decision, person, "subject", question)
+        if not context.question or (context.action == "answer" and context.entry in teams):
             return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
+        if context.action == "answer" and context.entry is not None and self.kb.get(context.entry):
+            return self._answer(question, context.entry, language, "subject")  # "what do they enjoy?" -> the same
         named, rest = self.subjects.named(context.question)
         asked = f"{self._name(person, language)} {rest if named else context.question}"
         decision = self.matcher.decide(asked)
-        if decision.missing or context.missing:
-            if not decision.missing:
-                decision = replace(decision, missing=context.missing)
-            return self._about(replace(decision, action="fallback"), person, "subject", question)
+        if decision.missing:
+            return self._about(decision, person, "subject", question)
         if decision.action == "answer":
             return replace(decision, question=question, via="subject")
-        if context.answered:
-            return self._answer(question, topic, language, "subject")
-        first = Candidate(topic, 100.0)
-        options = (first, *(c for c in decision.options if c.id != topic))[:3]
+        earlier = [c for c in (*decision.options, *(Candidate(o, 0.0) for o in context.options)) if c.id not in teams]
+        options = tuple(dict((c.id, c) for c in (Candidate(topic, 100.0), *earlier)).values())[:3]
         return replace(decision, question=question, action="clarify", options=options, via="subject")
 
-    def _referring(self, question: str, plain: str, refs: list[str], person: Person, language: str) -> Decision:
-        """A message that refers back to the subject: "그 팀 연봉은요?", "거기 분위기 어때요?"."""
+    def _referring(
+        self, question: str, plain: str, refs: list[tuple[str, bool]], person: Person, language: str
+    ) -> Decision:
+        """A message that refers back to the subject: "그 팀 연봉은요?", "거기 분위기 어때요?", "그분은 뭐가
+        보람이래요?". It is matched without the reference, and with the subject named in its place (the
+        team, or the person for 그분 / he)."""
         topic = person.topic
         assert topic is not None
-        rest = plain
-        for ref in refs:
+        rest, named, named_team = plain, plain, plain
+        for ref, means_person in refs:
             rest = rest.replace(ref, " ", 1)
-        rest = " ".join(rest.split())
-        named = plain
-        for ref in refs:
-            named = named.replace(ref, f" {self._name(person, language)} ", 1)
-        named = " ".join(named.split())
+            name = person.name if means_person else self._name(person, language)
+            named = named.replace(ref, f" {name} ", 1)
+            named_team = named_team.replace(ref, f" {self._name(person, language)} ", 1)
+        rest, named, named_team = (" ".join(t.split()) for t in (rest, named, named_team))
         if not rest or _only_ellipsis(rest):
             return self._answer(question, topic, language, "reference")  # "그 팀은요?"
         with_subject = self.matcher.decide(named)
@@ -294,11 +302,24 @@ class Follower:
         others = {p.topic for p in self.subjects.people} - {topic}
         if alone.action == "answer" and alone.id not in others:
             return replace(alone, question=question, via="reference")  # the words alone are clear: 분위기, 지원
-        if with_subject.action == "answer" and with_subject.id not in others:
+        # Named, the subject pulls towards its own topic: trust that only if the words alone do not point
+        # somewhere else (그분은 일의 어떤 점이 재밌대요 is about what is rewarding, not about the team).
+        pointed = alone.candidates[0] if alone.candidates else None
+        elsewhere = pointed is not None and pointed.id != topic and pointed.score >= 50.0
+        trusted = with_subject.id != topic or not elsewhere
+        if with_subject.action == "answer" and with_subject.id not in others and trusted:
             return replace(with_subject, question=question, via="reference")
+        if any(means_person for _, means_person in refs) and not elsewhere:
+            # "그분은 어떤 일 해요?": what the person does is what their team does.
+            as_team = self.matcher.decide(named_team)
+            if as_team.action == "answer" and as_team.id == topic:
+                return replace(as_team, question=question, via="reference")
         first = Candidate(topic, 100.0)
-        offered = [c for c in (*with_subject.options, *alone.options) if c.id not in others | {topic}]
-        options = tuple(dict((c.id, c) for c in (first, *offered)).values())[:3]
+        ranked = [c for c in (*alone.options, *with_subject.options) if c.id not in others | {topic}]
+        if elsewhere and pointed is not None:
+            ranked = [pointed, *ranked]
+        ordered = [*ranked[:1], first, *ranked[1:]] if elsewhere else [first, *ranked]
+        options = tuple(dict((c.id, c) for c in ordered if self.kb.entry(c.id).browse).values())[:3]
         return replace(with_subject, question=question, action="clarify", options=options, via="reference")
 
     def _filled(self, question: str, alone: Decision, person: Person, language: str) -> Decision | None:
@@ -369,7 +390,7 @@ class Follower:
             language=decision.language,
             question=asked,
             missing=decision.missing,
-            answered=decision.action == "answer",
+            action=decision.action,
         )
 
     def opened(self, context: Context, entry_id: str, language: str, shown: tuple[str, ...]) -> Context:
@@ -377,7 +398,7 @@ class Follower:
         owners = [p.id for p in self.subjects.people if p.topic == entry_id]
         subject = owners[0] if owners and context.subject not in owners else context.subject
         title = self.kb.entry(entry_id).title.get(language, "") if self.kb.get(entry_id) else ""
-        return Context(entry_id, subject, shown, language, title, None, True)
+        return Context(entry_id, subject, shown, language, title, None, "answer")
 
 
 class Conversations:

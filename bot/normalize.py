@@ -100,14 +100,26 @@ _CONJOINING_TO_COMPAT = str.maketrans(
 )
 
 
+# Chat shorthand typed as initials, as a whole word: what it stands for.
+_SHORTHAND = {
+    "ㅎㅇ": "하이", "ㅎㅇㅎㅇ": "하이", "ㄳ": "감사", "ㄳㄳ": "감사", "ㄱㅅ": "감사", "ㄱㅅㄱㅅ": "감사",
+    "ㄱㅅㅇ": "감사", "ㄱㅅㅎㄴㄷ": "감사합니다", "ㄱㅅㄹㄱㅅㄹ": "감사", "ㅇㅋ": "오케이", "ㅇㅋㅇㅋ": "오케이",
+    "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
+    "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하",
+}  # fmt: skip
+# Laughter and tears (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ), alone or written onto a word, carry no question.
+_LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}")
+
+
 def clean(text: str) -> str:
-    """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces."""
+    """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces; spell out chat shorthand
+    (ㄳ -> 감사, ㅎㅇ -> 하이) and drop laughter (ㅋㅋ)."""
     text = unicodedata.normalize("NFKC", text)
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
     text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
     text = _NOISE_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(w for w in (_SHORTHAND.get(w) or _LAUGHTER_RE.sub("", w) for w in text.split()) if w)
 
 
 def to_keys(text: str) -> str:

@@ -37,6 +37,7 @@ only even still very quite lot lots thing things stuff whats hows whos wheres ok
 머 머에요 머예요 머에여 몬 몬가요 뭐라고 됨 봐 봐요 정확히 대충 간단히 솔직히 요약 그렇게 이렇게 저렇게 먼말 무슨말 하려면
 main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금 써 써요 써여 쓰나 쓰나요 쓰는 쓰세요 사용 사용해요 사용하나요 여기선 여기서 거기선 거기서 이거 알려주셔서 알려주셔 받 up one
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
+오케이 응 웅 넹 아하 알겠어 알겠어요 알겠습니다 그렇구나 그렇군요 lol btw fine sure alright hmm cool
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()

@@ -234,3 +234,47 @@ def test_a_secret_of_the_wrong_type_is_not_printed_back(faqbot, tmp_path: Path) 
     assert result.returncode == 1
     assert result.stderr == f"faqbot: {config}: [kakao] secret must be a str, not int\n"
     assert "73195512840917" not in result.stderr + result.stdout
+
+
+def test_jsonl_lines_of_a_conversation_keep_their_context(faqbot) -> None:
+    lines = [
+        json.dumps({"conversation": "c1", "question": "하둡 팀은 뭐 해요?"}, ensure_ascii=False),
+        json.dumps({"conversation": "c2", "question": "지원은 어떻게 해요?"}, ensure_ascii=False),
+        json.dumps({"conversation": "c1", "question": "그 팀은 몇 명이에요?"}, ensure_ascii=False),
+        "그 팀은 몇 명이에요?",  # a plain line stays a question on its own
+        json.dumps({"conversation": 7, "question": 3}),
+        "{not json",
+    ]
+    result = faqbot("ask", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 6
+    assert [r.get("action") for r in rows[:3]] == ["answer", "answer", "fallback"]
+    assert rows[2]["question"] == "그 팀은 몇 명이에요?" and rows[2]["candidates"][0]["id"] == "team-hadoop"
+    assert set(rows[2]) == set(rows[0]) == {"question", "action", "id", "score", "candidates"}  # today's shape
+    assert rows[3]["candidates"][0]["id"] != "team-hadoop" or rows[3]["action"] == "fallback"
+    assert rows[4] == {"line": 5, "error": 'expected {"conversation": "<id>", "question": "<text>"}'}
+    assert rows[5]["question"] == "{not json"
+
+
+def test_eval_scores_a_conversation_file_first_turns_and_follow_ups_apart(faqbot, tmp_path: Path) -> None:
+    labelled = tmp_path / "chats.tsv"
+    labelled.write_text(
+        "# conversation<TAB>expected<TAB>question\n"
+        "a\tteam-hadoop\t하둡 팀은 뭐 해요?\n"
+        "a\t!team-hadoop\t그 팀은 몇 명이에요?\n"
+        "a\t!team-storage\t기반기술셀은요?\n"  # the same question, about another team
+        "b\tapply\t지원은 어떻게 해요?\n",
+        encoding="utf-8",
+    )
+    result = faqbot("eval", str(labelled))
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"{labelled}: 4 questions in 2 conversations, knowledge base faq.yaml")
+    first, follow = result.stdout.split("follow-up turns:")
+    assert "  right (answered with an expected id)         2  100.0%" in first
+    assert "  said it is not covered                       2  100.0%" in follow
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("a\tapply\t지원?\nb\tapply\n", encoding="utf-8")
+    result = faqbot("eval", str(broken))
+    assert result.returncode == 1
+    assert result.stderr == f"faqbot: {broken}:2:1: expected 'conversation<TAB>ids<TAB>question'\n"

@@ -365,3 +365,61 @@ async def test_a_lone_surrogate_in_the_user_id_is_answered_without_a_traceback(s
     assert got == 200
     assert body["template"]["outputs"][0]["simpleText"]["text"].startswith("카카오 플랫폼/인프라실 경력 개발자 영입에")
     assert "Traceback" not in caplog.text
+
+
+# -- conversations and help ----------------------------------------------------------------------------
+
+
+def first_text(body: dict) -> str:
+    return body["template"]["outputs"][0]["simpleText"]["text"]
+
+
+def quick_labels(body: dict) -> list[str]:
+    return [q["label"] for q in body["template"].get("quickReplies", [])]
+
+
+async def test_a_follow_up_keeps_its_context_per_user(server, kb: KnowledgeBase) -> None:
+    await server.post(payload("하둡 팀은 뭐 해요?", user="u1"))
+    _, _, salary = await server.post(payload("그 팀 연봉은요?", user="u1"))
+    _, _, other_user = await server.post(payload("그 팀 연봉은요?", user="u2"))
+    _, _, ellipsis = await server.post(payload("기반기술셀은요?", user="u1"))
+    _, _, picked = await server.post(payload("1", user="u1"))  # the topic the last reply offered
+    assert first_text(salary).startswith("인터뷰에는 ‘하둡엔지니어링파트’에 관한 연봉이나 처우 이야기가 나오지 않아서")
+    assert "하둡엔지니어링파트" in quick_labels(salary)
+    assert "하둡엔지니어링파트" not in first_text(other_user)  # u2 has not talked about a team
+    assert first_text(ellipsis).startswith("인터뷰에는 ‘기반기술셀 (스토리지)’에 관한 연봉이나 처우 이야기가")
+    assert first_text(picked) == kb.entry("team-storage").answer["ko"]
+    actions = [o.action for o in server.recorder.outcomes]
+    assert actions == ["answer", "fallback", "fallback", "fallback", "answer"]
+
+
+async def test_a_topic_quick_reply_starts_a_subject(server) -> None:
+    await server.post(payload("하둡엔지니어링파트"))  # what a topic quick reply sends
+    _, _, body = await server.post(payload("거기 몇 명이에요?"))
+    assert first_text(body).startswith("인터뷰에는 ‘하둡엔지니어링파트’에 관한 인원이나 숫자 이야기가")
+
+
+@pytest.mark.parametrize("word", ["도움말", "/help", "help"])
+async def test_help_words_get_kakaos_own_help(server, word: str) -> None:
+    status, _, body = await server.post(payload(word))
+    assert status == 200
+    text = first_text(body)
+    assert "/topics" not in text and "/apply" not in text  # Telegram's commands do nothing here
+    assert ("'주제 보기'" in text) if word == "도움말" else ("'topics'" in text)  # help in the word's language
+    assert server.recorder.outcomes == []
+
+
+@pytest.mark.parametrize(("word", "expected"), [("/topics", "topics"), ("/apply", "apply")])
+async def test_telegram_commands_typed_on_kakao_still_work(server, kb: KnowledgeBase, word: str, expected: str):
+    _, _, body = await server.post(payload(word))
+    if expected == "topics":
+        assert first_text(body) == "Here is what I can answer. Pick a topic."
+    else:
+        assert first_text(body) == kb.entry("apply").answer["en"]
+
+
+async def test_the_language_kakao_names_is_used_for_messages_without_words(server) -> None:
+    body = payload("  ")
+    body["userRequest"]["lang"] = "en"
+    _, _, reply = await server.post(body)
+    assert first_text(reply).startswith("I answer questions about the Kakao Platform/Infra office")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import threading
 from pathlib import Path
 
 import pytest
 
+from bot.channels.console import chat
 from bot.engine import Engine
 from bot.errors import KnowledgeBaseError
 from bot.reload import LiveEngine, ReloadResult, watch
@@ -156,9 +158,6 @@ async def wait_until(predicate, timeout: float = 10.0) -> None:
 
 
 def test_console_chat_picks_up_an_edit_between_questions(faq: Path) -> None:
-    import io
-
-    from bot.channels.console import chat
 
     live = LiveEngine.load(faq, lexical_build)
 
@@ -210,3 +209,13 @@ def test_an_edit_of_the_interview_is_a_new_version_too(faq: Path) -> None:
     result = live.check(settle=0.01)
     assert result is not None and not result.ok
     assert any("quote by dj is not in the interview" in p for p in result.problems), result.problems
+
+
+def test_the_console_is_one_conversation(engine) -> None:
+    lines = io.StringIO("하둡 팀은 뭐 해요?\n그 팀 연봉은요?\n1\n도움말\n")
+    out = io.StringIO()
+    assert chat(lambda: engine, lines, out, interactive=False) == 0
+    replies = out.getvalue().split("지원하기: http://kko.to/VS1FS4x00")
+    assert "인터뷰에는 ‘하둡엔지니어링파트’에 관한 연봉이나 처우 이야기가 나오지 않아서" in replies[2]
+    assert replies[3].strip().startswith(engine.kb.entry("team-hadoop").answer["ko"][:30])  # "1" picked the topic
+    assert "번호: 보이는 선택지 고르기" in replies[4]

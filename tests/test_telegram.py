@@ -564,3 +564,40 @@ def test_preformatted_reports_are_escaped_and_split_under_the_limit() -> None:
     assert len(parts) > 1 and all(p.startswith("<pre>") and p.endswith("</pre>") for p in parts)
     assert all(len(parse_html(p)) <= 4096 for p in parts)
     assert "\n".join(parse_html(p) for p in parts).split() == text.split()
+
+
+# -- conversations -------------------------------------------------------------------------------------
+
+
+async def test_a_follow_up_keeps_its_context_and_an_uncovered_fact_is_said_about_that_team(api, engine) -> None:
+    async with running_bot(api, engine) as bot:
+        [first] = await bot.ask(42, "하둡 팀은 뭐 해요?")
+        [headcount] = await bot.ask(42, "그 팀은 몇 명이에요?")
+        [other] = await bot.ask(42, "데이터플랫폼파트는요?")  # the same question about another team
+        [pick] = await bot.ask(42, "1")  # the topic that reply offered
+    assert visible(first).startswith(engine.kb.entry("team-hadoop").answer["ko"][:20])
+    assert visible(headcount).startswith("인터뷰에는 ‘하둡엔지니어링파트’에 관한 인원이나 숫자 이야기가 나오지 않아서")
+    assert "a:ko:team-hadoop" in data_of(headcount)
+    assert visible(other).startswith("인터뷰에는 ‘데이터플랫폼파트’에 관한 인원이나 숫자 이야기가 나오지 않아서")
+    assert visible(pick).startswith(engine.kb.entry("team-data-platform").answer["ko"][:20])
+
+
+async def test_conversations_are_per_chat_and_per_person_in_a_group(api, engine) -> None:
+    mention = f"@{api.username} "
+    entities = [{"type": "mention", "offset": 0, "length": len(api.username) + 1}]
+    async with running_bot(api, engine) as bot:
+        await bot.ask(7, "하둡 팀은 뭐 해요?")
+        [in_group] = await bot.ask(7, mention + "그 팀 연봉은요?", chat_id=GROUP, chat_type="group", entities=entities)
+        [private] = await bot.ask(7, "그 팀 연봉은요?")
+    assert "하둡엔지니어링파트" not in visible(in_group)  # the group chat has not talked about a team
+    assert visible(private).startswith("인터뷰에는 ‘하둡엔지니어링파트’에 관한 연봉이나 처우 이야기가 나오지 않아서")
+
+
+async def test_a_topic_button_sets_the_subject_and_help_words_get_help(api, engine) -> None:
+    async with running_bot(api, engine) as bot:
+        await press(bot, api, 42, "a:ko:team-storage")
+        [follow] = await bot.ask(42, "거기 연봉은요?")
+        [help_msg] = await bot.ask(42, "도움말")
+    assert visible(follow).startswith("인터뷰에는 ‘기반기술셀 (스토리지)’에 관한 연봉이나 처우 이야기가")
+    assert visible(help_msg).startswith("카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요.")
+    assert "/topics" in visible(help_msg)
