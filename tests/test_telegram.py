@@ -601,3 +601,21 @@ async def test_a_topic_button_sets_the_subject_and_help_words_get_help(api, engi
     assert visible(follow).startswith("인터뷰에는 ‘기반기술셀 (스토리지)’에 관한 연봉이나 처우 이야기가")
     assert visible(help_msg).startswith("카카오 플랫폼/인프라실 경력 개발자 채용 인터뷰 내용을 답해 드려요.")
     assert "/topics" in visible(help_msg)
+
+
+async def test_votes_count_only_for_the_answer_given_and_once_per_person(api, engine) -> None:
+    async with running_bot(api, engine) as bot:
+        [answer] = await bot.ask(42, "분위기는 어때요?")
+        [greeting] = await bot.ask(42, "/start")  # no vote buttons under it
+        message = answer.result
+        for data in ("f:ko:+:apply", "f:ko:+:no-such-entry"):  # entries that message did not answer
+            api.press(42, data, message)
+        api.press(42, "f:ko:+:culture", greeting.result)  # a message that had no vote
+        for _ in range(3):  # the same vote, replayed
+            api.press(42, "f:ko:+:culture", message)
+        api.press(43, "f:ko:-:culture", message)  # someone else, on the same answer
+        await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 7)
+    assert [(v.entry_id, v.vote, v.user) for v in bot.recorder.votes] == [("culture", 1, "42"), ("culture", -1, "43")]
+    notices = [c.params.get("text", "") for c in api.of("answerCallbackQuery")]
+    assert notices[:3] == ["어떤 답에 대한 의견인지 알 수 없어요. 궁금한 걸 다시 물어봐 주세요."] * 3
+    assert notices[4:6] == ["이미 의견을 받았어요."] * 2

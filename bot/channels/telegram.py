@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 # Opt in to PTB 23's timedelta durations now: otherwise every 429 (RetryAfter) emits a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from cachetools import TTLCache
 from telegram import BotCommand, BotCommandScopeChat, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+VOTE_DAYS = 7  # how long an answer's 👍/👎 buttons count
 POLL_TIMEOUT = 30  # seconds a getUpdates long poll may wait
 COMMANDS = {
     "ko": [("start", "시작하기"), ("help", "도움말"), ("topics", "답할 수 있는 주제 보기"), ("apply", "지원 링크")],
@@ -92,6 +94,10 @@ class TelegramChannel:
         # Updates answered before a restart count as seen, so none is answered twice.
         self._seen: OrderedDict[int, None] = OrderedDict.fromkeys(reversed(recorder.seen("telegram")))
         self._answered: OrderedDict[tuple[int, int], str | None] = OrderedDict()  # (chat, message) -> entry
+        # The answers sent with 👍/👎 buttons, (chat, message) -> entry, and who voted on which: a vote
+        # counts only for the entry that message answered, once per person (a week, at most 100,000).
+        self._voteable: TTLCache[tuple[int, int], str] = TTLCache(maxsize=100_000, ttl=VOTE_DAYS * 86400)
+        self._voted: TTLCache[tuple[int, int, int], None] = TTLCache(maxsize=100_000, ttl=VOTE_DAYS * 86400)
         # Seconds from taking up a question to its reply being ready to send, and the part of that spent
         # waiting for the core's worker thread (behind other chats' questions). For bench/telegram_load.py.
         self.timings: deque[tuple[float, float]] = deque(maxlen=100_000)
@@ -202,7 +208,9 @@ class TelegramChannel:
             if quote and i == 0 and message is not None:
                 # If the question was deleted meanwhile, answer anyway rather than fail.
                 kwargs["reply_parameters"] = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-            await update.get_bot().send_message(chat.id, out.html, **kwargs)
+            sent = await update.get_bot().send_message(chat.id, out.html, **kwargs)
+            if feedback and reply.entry_id is not None and out.keyboard is not None and isinstance(sent, Message):
+                self._voteable[(chat.id, sent.message_id)] = reply.entry_id
 
     def _record(self, update: Update, language: str, action: str, entry_id: str | None, score: float, text: str):
         user = update.effective_user
@@ -392,8 +400,17 @@ class TelegramChannel:
     async def _vote(self, update: Update, context: ContextTypes.DEFAULT_TYPE, entry_id: str, vote: int, lang: str):
         query = update.callback_query
         user = update.effective_user
-        self.recorder.feedback(Feedback("telegram", str(user.id) if user else "", entry_id, vote))
         message = query.message if query else None
+        chat = update.effective_chat
+        key = (chat.id, message.message_id) if chat is not None and message is not None else None
+        if key is None or user is None or self._voteable.get(key) != entry_id:
+            # Not a vote on an answer this bot gave (forged, or older than it remembers): not counted.
+            logger.info("vote on %s not bound to an answer given; ignored", entry_id)
+            return phrase(lang, "feedback_none")
+        if (*key, user.id) in self._voted:
+            return phrase(lang, "feedback_again")
+        self._voted[(*key, user.id)] = None
+        self.recorder.feedback(Feedback("telegram", str(user.id), entry_id, vote))
         if isinstance(message, Message) and message.reply_markup is not None:
             # Take the 👍/👎 row away so one answer gets one vote; keep the other buttons.
             rows = [
