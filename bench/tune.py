@@ -10,8 +10,9 @@
      typos);
    - bench/negatives.tsv: out-of-scope and chit-chat questions, and questions asking for facts the
      interview lacks (those the fact rule of bot/facts.py catches are left out: the rule handles them).
-2. Confidence models (is the best-ranked entry right?), one row per question, from bench/calibration.tsv
-   and bench/negatives.tsv: questions written apart from faq.yaml and from bench/holdout.tsv.
+2. Confidence models (is the best-ranked entry right?), one row per question, from bench/calibration.tsv,
+   bench/calibration_more.tsv and bench/negatives.tsv: questions written apart from faq.yaml and from
+   bench/holdout.tsv.
    Out-of-fold predictions pick the levels: answer where precision reaches TARGET_PRECISION; the
    embedding stage only between "hopeless" and "clear"; "did you mean" where the offered entries hold
    the right one at least CLARIFY_PRECISION of the time.
@@ -62,6 +63,8 @@ SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
 OPTION, OPTION_RATIO = 0.10, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
+# Questions written apart from faq.yaml and from bench/holdout.tsv, each file by a different helper.
+CALIBRATION_FILES = ("calibration.tsv", "calibration_more.tsv", "negatives.tsv")
 
 
 def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], list[frozenset[int]], list[int]]:
@@ -95,7 +98,7 @@ def _calibration_rows(matcher: Matcher) -> tuple[list[Signals], list[frozenset[i
     """
     index = {e.id: i for i, e in enumerate(matcher.kb.entries)}
     signals, labels = [], []
-    for name in ("calibration.tsv", "negatives.tsv"):
+    for name in CALIBRATION_FILES:
         for item in read_labelled(ROOT / "bench" / name):
             sig = matcher.signals(item.question, semantic=True)
             if sig is None or (item.uncovered and sig.asks):
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     signals, labels = [calib[i] for i in kept], [calib_labels[i] for i in kept]
     n_pos = sum(1 for lab in labels if lab)
     digest = hashlib.sha256(
-        b"".join((ROOT / name).read_bytes() for name in ("faq.yaml", "bench/negatives.tsv", "bench/calibration.tsv"))
+        b"".join((ROOT / name).read_bytes() for name in ("faq.yaml", *(f"bench/{f}" for f in CALIBRATION_FILES)))
     )
     meta = {
         "fitted_on": {

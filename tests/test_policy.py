@@ -99,7 +99,16 @@ def test_what_an_entry_holds_comes_from_its_own_phrasings() -> None:
 def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
     levels = engine.matcher.policy.levels
     hidden = {e.id for e in engine.kb.entries if not e.browse}
-    questions = ("디에고는 어떤 일을 하나요?", "JG 팀", "지원 어케함", "하둡 써요?", "good place to level up as a dev?")
+    questions = (
+        "디에고는 어떤 일을 하나요?",
+        "JG 팀",
+        "지원 어케함",
+        "하둡 써요?",
+        "good place to level up as a dev?",
+        "카카오 어때요",
+        "개발자한테 좋은 곳인가요",
+        "어떤 사람들이 일해요?",
+    )
     clarified = [d for d in map(engine.matcher.decide, questions) if d.action == "clarify"]
     assert len(clarified) >= 3, "these questions should mostly get a 'did you mean'"
     for decision in clarified:
