@@ -423,3 +423,38 @@ async def test_the_language_kakao_names_is_used_for_messages_without_words(serve
     body["userRequest"]["lang"] = "en"
     _, _, reply = await server.post(body)
     assert first_text(reply).startswith("I answer questions about the Kakao Platform/Infra office")
+
+
+# -- hostile clients ---------------------------------------------------------------------------------
+
+
+async def test_a_compressed_body_is_refused_unread_and_questions_keep_being_answered(server) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"{" + b" " * 50_000_000 + b"}")  # ~50 MB of JSON in ~50 KB
+    for _ in range(5):
+        status, _, body = await server.post(None, headers={"Content-Encoding": "gzip"}, raw=bomb)
+        assert status == 415 and "Content-Encoding 'gzip' is not accepted" in body["error"]
+    status, _, body = await server.post(payload("지원은 어떻게 해요?"))
+    assert status == 200 and body["template"]["outputs"]
+
+
+async def test_a_body_that_does_not_arrive_in_time_gets_408_and_others_are_answered(engine: Engine) -> None:
+    srv, stop, task, skill = await start(engine)
+    skill.body_seconds = 0.3
+    try:
+        port = int(srv.url.split(":")[2].split("/")[0])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /kakao/skill HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        await writer.drain()
+        status, _, body = await srv.post(payload("지원은 어떻게 해요?"))  # meanwhile, others are answered
+        assert status == 200
+        head = await asyncio.wait_for(reader.read(4096), 10)
+        assert head.startswith(b"HTTP/1.1 408 ")
+        writer.close()
+    finally:
+        stop.set()
+        await task
+        skill.close()

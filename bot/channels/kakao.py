@@ -3,7 +3,8 @@
 Open Builder POSTs each utterance as JSON and waits up to 5 seconds for the skill response. The
 question is in ``userRequest.utterance`` and the user in ``userRequest.user.id``. Anything a client can
 send that is wrong gets a 4xx with a JSON ``{"error": ...}`` body: 400 (not JSON, no utterance, wrong
-content type), 403 (wrong ``X-Skill-Secret``), 404, 405, 413 (body over 64 KB). A failure of our own
+content type), 403 (wrong ``X-Skill-Secret``), 404, 405, 408 (a body that does not arrive within 10 s),
+413 (body over 64 KB), 415 (a compressed body: never inflated). A failure of our own
 still answers 200 with an apology, so the user is never left without a reply.
 
 HTTP stack: aiohttp. It gives an application and runner that start and stop inside our own event loop
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 SECRET_HEADER = "X-Skill-Secret"
+BODY_SECONDS = 10.0  # a request body must arrive within this (Open Builder sends it at once)
 
 
 class BadRequest(Exception):
@@ -93,6 +95,7 @@ class KakaoSkill:
     ) -> None:
         self.engine_of = engine_of
         self.recorder = recorder
+        self.body_seconds = BODY_SECONDS
         # Each user's conversation (follow-ups such as "그 팀은요?"); kept by the engine's layer.
         self.conversations = conversations if conversations is not None else Conversations()
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-kakao")
@@ -166,9 +169,11 @@ class KakaoSkill:
     async def handle(self, request: web.Request) -> web.Response:
         """POST handler of the skill endpoint."""
         try:
-            body = await request.read()
+            body = await asyncio.wait_for(request.read(), self.body_seconds)
         except web.HTTPRequestEntityTooLarge:
-            return _json(413, error_body(f"body larger than {MAX_BODY} bytes"))
+            return _closing(_json(413, error_body(f"body larger than {MAX_BODY} bytes")))
+        except TimeoutError:
+            return _closing(_json(408, error_body(f"the body did not arrive within {self.body_seconds:g} s")))
         try:
             utterance, user, hint = parse_request(body, request.content_type)
         except BadRequest as exc:
@@ -204,13 +209,26 @@ def _json(status: int, body: dict[str, Any]) -> web.Response:
     return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
+def _closing(response: web.Response) -> web.Response:
+    """The response, with the connection closed after it (what is left of the body is not read)."""
+    response.force_close()
+    return response
+
+
 def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
     """The aiohttp application: the skill endpoint, a health check, and JSON errors for everything else."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        # Refused before any of the body is read: the server never inflates a compressed body (a few
+        # kilobytes of gzip can hold gigabytes), and Open Builder never compresses one.
+        encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            return _closing(
+                _json(415, error_body(f"Content-Encoding {encoding!r} is not accepted; send the JSON as is"))
+            )
         if request.path == settings.path and settings.secret and request.headers.get(SECRET_HEADER) != settings.secret:
-            return _json(403, error_body(f"missing or wrong {SECRET_HEADER} header"))
+            return _closing(_json(403, error_body(f"missing or wrong {SECRET_HEADER} header")))
         try:
             return await handler(request)
         except web.HTTPException as exc:  # 404, 405, 413 raised by aiohttp itself
@@ -237,7 +255,11 @@ async def serve(
     ready: Callable[[int], None] | None = None,
 ) -> int:
     """Listen until ``stop`` is set; ``ready`` is told the port once listening (port 0 takes a free one)."""
-    runner = web.AppRunner(build_app(skill, settings), handle_signals=False, access_log=None)
+    # auto_decompress off: a compressed body stays as sent (and is refused, see build_app); lingering_time
+    # 0: the unread rest of a refused body is not drained, the connection is closed instead.
+    runner = web.AppRunner(
+        build_app(skill, settings), handle_signals=False, access_log=None, auto_decompress=False, lingering_time=0
+    )
     await runner.setup()
     site = web.TCPSite(runner, settings.listen, settings.port)
     await site.start()
