@@ -449,7 +449,7 @@ async def test_a_body_that_does_not_arrive_in_time_gets_408_and_others_are_answe
             b"POST /kakao/skill HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
         )
         await writer.drain()
-        status, _, body = await srv.post(payload("지원은 어떻게 해요?"))  # meanwhile, others are answered
+        status, _, _ = await srv.post(payload("지원은 어떻게 해요?"))  # meanwhile, others are answered
         assert status == 200
         head = await asyncio.wait_for(reader.read(4096), 10)
         assert head.startswith(b"HTTP/1.1 408 ")

@@ -11,6 +11,7 @@ from collections import Counter
 import aiohttp
 import pytest
 
+from bot.channels.telegram_app import Timeouts
 from bot.channels.telegram_render import MAX_CALLBACK, parse_callback, render
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase
@@ -619,3 +620,23 @@ async def test_votes_count_only_for_the_answer_given_and_once_per_person(api, en
     notices = [c.params.get("text", "") for c in api.of("answerCallbackQuery")]
     assert notices[:3] == ["어떤 답에 대한 의견인지 알 수 없어요. 궁금한 걸 다시 물어봐 주세요."] * 3
     assert notices[4:6] == ["이미 의견을 받았어요."] * 2
+
+
+async def test_a_storm_of_429s_delays_the_answer_but_loses_nothing(api, engine) -> None:
+    async with running_bot(api, engine):
+        api.fail("sendMessage", times=12, retry_after=0.05)  # twelve "retry after" in a row
+        api.message(42, "지원은 어떻게 해요?")
+        await api.wait_for(lambda: len(api.sent(42)) == 1, timeout=15)
+        await asyncio.sleep(0.2)
+    answered_once(api, [42])
+    assert visible(api.sent(42)[0]).startswith(engine.kb.entry("apply").answer["ko"][:20])
+    assert len(api.of("sendMessage", 42, ok=False)) == 13
+
+
+async def test_429s_past_the_deadline_give_up_with_a_log_line(api, engine, caplog) -> None:
+    async with running_bot(api, engine, timeouts=Timeouts(read=1.0, poll=1, poll_grace=1.0, patience=0.5)):
+        api.fail("sendMessage", times=50, retry_after=1)
+        api.message(42, "지원은 어떻게 해요?")
+        await api.wait_for(lambda: "giving up" in caplog.text, timeout=15)
+    assert api.sent(42) == []
+    assert "sendMessage: Telegram still asks to wait (1 s) after the deadline; giving up" in caplog.text

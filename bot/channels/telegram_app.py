@@ -59,6 +59,7 @@ class Timeouts:
     read: float = 15.0  # a send that gets no answer in this time is not repeated (it may have arrived)
     poll: int = POLL_TIMEOUT  # long-poll duration asked of getUpdates
     poll_grace: float = 10.0  # extra time a long poll may take before the client gives up and asks again
+    patience: float = 300.0  # how long a send keeps waiting out 429 "retry after" replies before giving up
 
 
 def build_application(
@@ -88,7 +89,7 @@ def build_application(
         .base_url(settings.base_url)
         .request(request)
         .get_updates_request(poll_request)
-        .rate_limiter(ChatPacedRateLimiter(interval=pace))
+        .rate_limiter(ChatPacedRateLimiter(interval=pace, patience=timeouts.patience))
         .concurrent_updates(ChatOrderedProcessor(256))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)

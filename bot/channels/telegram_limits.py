@@ -1,7 +1,8 @@
 """Sending within Telegram's limits and through network faults.
 
 AIORateLimiter already keeps the bot under 30 requests/s overall and 20/min per group and retries on
-429 (RetryAfter). Telegram also asks for about one message per second in a single chat, which PTB does
+429 (RetryAfter); here it retries until a deadline (``patience``, 5 minutes) rather than a count, so a
+storm of short "retry after" replies delays an answer instead of losing it. Telegram also asks for about one message per second in a single chat, which PTB does
 not enforce: ChatPacedRateLimiter adds that, and retries requests that certainly never took effect
 (connection refused, connect timeout, 5xx) so that a server outage delays an answer instead of losing
 it. A request that may have reached the server (read timeout, connection dropped mid-reply) is not
@@ -17,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,11 @@ PACED_ENDPOINTS = frozenset(
     }
 )
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
+_UNBOUNDED = 1_000_000  # AIORateLimiter's retry count; the deadline (patience) is what ends the retries
+
+
+class OutOfPatience(TimedOut):
+    """Telegram kept answering 429 until the deadline; the request is given up (and logged)."""
 
 
 def never_took_effect(exc: BaseException) -> bool:
@@ -85,7 +91,7 @@ class ChatPacedRateLimiter(AIORateLimiter):
         overall_per_second: float = 28.0,
         group_per_minute: float = 20.0,
         retry_for: float = 60.0,
-        max_retries: int = 5,
+        patience: float = 300.0,
     ) -> None:
         # aiolimiter's AsyncLimiter(30, 1) lets 30 requests through at once and then 30 more within the
         # same second; one token per 1/28 s keeps every one-second window under Telegram's 30, with room
@@ -95,10 +101,13 @@ class ChatPacedRateLimiter(AIORateLimiter):
             overall_time_period=1 / overall_per_second,
             group_max_rate=1,
             group_time_period=60 / group_per_minute,
-            max_retries=max_retries,
+            # 429s are retried after the wait Telegram asks for until ``patience`` runs out (a deadline,
+            # not a count: a storm of short waits must not lose an answer), see process_request.
+            max_retries=_UNBOUNDED,
         )
         self._interval = interval
         self._retry_for = retry_for
+        self._patience = patience
         self._last_sent: dict[int | str, float] = {}
         self._chat_locks = ChatLocks()
 
@@ -122,6 +131,24 @@ class ChatPacedRateLimiter(AIORateLimiter):
 
         return paced
 
+    @staticmethod
+    def _until(
+        deadline: float, endpoint: str, callback: Callable[..., Coroutine[Any, Any, Any]]
+    ) -> Callable[..., Coroutine[Any, Any, Any]]:
+        """The callback, whose 429 ends the retries when the wait asked for goes past ``deadline``."""
+
+        async def attempt(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+                if asyncio.get_running_loop().time() + wait > deadline:
+                    logger.error("%s: Telegram still asks to wait (%g s) after the deadline; giving up", endpoint, wait)
+                    raise OutOfPatience(f"{endpoint}: rate limited past the deadline") from exc
+                raise
+
+        return attempt
+
     def _forget_idle_chats(self) -> None:
         if len(self._last_sent) > 10_000:
             cutoff = asyncio.get_running_loop().time() - self._interval
@@ -143,6 +170,7 @@ class ChatPacedRateLimiter(AIORateLimiter):
             callback = self._paced(chat_id, callback)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry_for
+        callback = self._until(loop.time() + self._patience, endpoint, callback)
         delay = 0.5
         while True:
             try:

@@ -71,7 +71,7 @@ class Fault:
     """What to do to the next call of a method instead of (or before) answering it normally."""
 
     status: int | None = None  # answer with this error status
-    retry_after: int | None = None  # 429 Too Many Requests
+    retry_after: float | None = None  # 429 Too Many Requests (tests use fractions to stay fast)
     delay: float = 0.0  # answer (and take effect) only after this many seconds
     html_body: bool = False  # an HTML error page instead of JSON, as a proxy sends
 
