@@ -640,3 +640,20 @@ async def test_429s_past_the_deadline_give_up_with_a_log_line(api, engine, caplo
         await api.wait_for(lambda: "giving up" in caplog.text, timeout=15)
     assert api.sent(42) == []
     assert "sendMessage: Telegram still asks to wait (1 s) after the deadline; giving up" in caplog.text
+
+
+async def test_an_update_the_bot_cannot_read_is_skipped_once_and_polling_goes_on(api, engine, caplog) -> None:
+    async with running_bot(api, engine):
+        broken = api.push({"message": {"message_id": 1, "date": "yesterday", "chat": "not a chat"}})
+        api.message(42, "지원은 어떻게 해요?")
+        await api.wait_for(lambda: len(api.sent(42)) == 1)
+        last = api.push({"callback_query": {"id": "1"}})  # the newest update is unreadable too
+        api.message(43, "분위기는 어때요?")
+        await api.wait_for(lambda: len(api.sent(43)) == 1)
+        polls = api.polls
+        await asyncio.sleep(0.5)
+        assert api.polls - polls <= 2  # long polls again, not spinning on the broken one
+    answered_once(api, [42, 43])
+    assert caplog.text.count(f"update {broken} cannot be read and is skipped") == 1
+    assert caplog.text.count(f"update {last} cannot be read and is skipped") == 1
+    assert "Error while parsing updates" not in caplog.text  # PTB never saw it

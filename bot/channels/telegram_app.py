@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import ALLOWED_UPDATES, POLL_TIMEOUT, TelegramChannel
@@ -27,6 +27,57 @@ if TYPE_CHECKING:
     from bot.service import Service
 
 logger = logging.getLogger(__name__)
+
+_BROKEN_REMEMBERED = 1_000  # ids of unparsable updates remembered (each is logged once)
+
+
+class TolerantBot(ExtBot):
+    """ExtBot whose polling skips an update it cannot parse (logged once) instead of asking for it again.
+
+    PTB parses a getUpdates reply as a whole: one update it cannot read (a malformed or newer Bot API
+    server) fails the batch, and the same offset is polled again and again, for everyone. Here each
+    update is parsed on its own; one that fails is dropped and confirmed to the server (getUpdates with
+    the offset past it), so polling moves on.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._broken: dict[int, None] = {}
+
+    async def _post(self, endpoint: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, data, *args, **kwargs)
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        kept, broken = self._readable(result)
+        while broken and (not kept or max(broken) > max(u["update_id"] for u in kept)):
+            # Confirm the unreadable ones past the last good update, taking whatever follows them.
+            after = {"offset": max(broken) + 1, "timeout": 0, "limit": 100}
+            more = await super()._post("getUpdates", after, *args, **kwargs)
+            kept_more, broken = self._readable(more if isinstance(more, list) else [])
+            kept += kept_more
+        return kept
+
+    def _readable(self, raw: list[Any]) -> tuple[list[dict[str, Any]], list[int]]:
+        kept, broken = [], []
+        for item in raw:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            try:
+                Update.de_json(item, self)
+            except Exception as exc:  # whatever the data makes PTB raise: TypeError, KeyError, ...
+                if isinstance(update_id, int) and not isinstance(update_id, bool):
+                    broken.append(update_id)
+                    if update_id not in self._broken:
+                        logger.error(
+                            "update %s cannot be read and is skipped: %s: %s", update_id, type(exc).__name__, exc
+                        )
+                        self._broken[update_id] = None
+                        while len(self._broken) > _BROKEN_REMEMBERED:
+                            del self._broken[next(iter(self._broken))]
+                else:
+                    logger.error("an update without a usable update_id is skipped: %r", item)
+                continue
+            kept.append(item)
+        return kept, broken
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -83,18 +134,15 @@ def build_application(
     async def post_init(app: Application) -> None:
         await channel.set_commands(app)
 
-    app = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .request(request)
-        .get_updates_request(poll_request)
-        .rate_limiter(ChatPacedRateLimiter(interval=pace, patience=timeouts.patience))
-        .concurrent_updates(ChatOrderedProcessor(256))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(post_init)
-        .build()
+    bot = TolerantBot(
+        settings.token,
+        base_url=settings.base_url,
+        request=request,
+        get_updates_request=poll_request,
+        rate_limiter=ChatPacedRateLimiter(interval=pace, patience=timeouts.patience),
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
     )
+    app = ApplicationBuilder().bot(bot).concurrent_updates(ChatOrderedProcessor(256)).post_init(post_init).build()
     channel.install(app)
     return app
 

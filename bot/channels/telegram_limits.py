@@ -2,7 +2,8 @@
 
 AIORateLimiter already keeps the bot under 30 requests/s overall and 20/min per group and retries on
 429 (RetryAfter); here it retries until a deadline (``patience``, 5 minutes) rather than a count, so a
-storm of short "retry after" replies delays an answer instead of losing it. Telegram also asks for about one message per second in a single chat, which PTB does
+storm of short "retry after" replies delays an answer instead of losing it. Telegram also asks for
+about one message per second in a single chat, which PTB does
 not enforce: ChatPacedRateLimiter adds that, and retries requests that certainly never took effect
 (connection refused, connect timeout, 5xx) so that a server outage delays an answer instead of losing
 it. A request that may have reached the server (read timeout, connection dropped mid-reply) is not
