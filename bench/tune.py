@@ -8,11 +8,12 @@
      and embedding scores are taken away), and up to three perturbations of it the way people type
      (bench/typos.py: a slipped jamo, spacing, particles, keyboard-layout slips, initials, English
      typos);
-   - bench/negatives.tsv: out-of-scope and chit-chat questions, and questions asking for facts the
-     interview lacks (those the fact rule of bot/facts.py catches are left out: the rule handles them).
-2. Confidence models (is the best-ranked entry right?), one row per question, from bench/calibration.tsv,
-   bench/calibration_more.tsv and bench/negatives.tsv: questions written apart from faq.yaml and from
-   bench/holdout.tsv.
+   - bench/negatives.tsv and bench/negatives_everyday.tsv: out-of-scope and everyday questions, and
+     questions asking for facts the interview lacks (those the fact rule of bot/facts.py catches are
+     left out: the rule handles them).
+2. Confidence models (is the best-ranked entry right?), one row per question, from the files in
+   CALIBRATION_FILES: questions written apart from faq.yaml and from bench/holdout.tsv, each file by
+   a different helper that saw only the interview and the topic list.
    Out-of-fold predictions pick the levels: answer where precision reaches TARGET_PRECISION; the
    embedding stage only between "hopeless" and "clear"; "did you mean" where the offered entries hold
    the right one at least CLARIFY_PRECISION of the time.
@@ -64,7 +65,14 @@ CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least
 OPTION, OPTION_RATIO = 0.10, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
 # Questions written apart from faq.yaml and from bench/holdout.tsv, each file by a different helper.
-CALIBRATION_FILES = ("calibration.tsv", "calibration_more.tsv", "negatives.tsv")
+NEGATIVE_FILES = ("negatives.tsv", "negatives_everyday.tsv")  # out of scope, chit-chat, uncovered facts
+CALIBRATION_FILES = (
+    "calibration.tsv",
+    "calibration_more.tsv",
+    "calibration_ko.tsv",
+    "calibration_mixed.tsv",
+    *NEGATIVE_FILES,
+)
 
 
 def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], list[frozenset[int]], list[int]]:
@@ -80,13 +88,15 @@ def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], 
             signals.append(sig)
             labels.append(frozenset({entry}))
             groups.append(doc)
-    for item in read_labelled(ROOT / "bench" / "negatives.tsv"):
-        sig = matcher.signals(item.question, semantic=embedder_on)
-        if sig is None or (item.uncovered and sig.asks):
-            continue
-        signals.append(sig)
-        labels.append(frozenset())
-        groups.append(len(matcher._docs) + item.line)
+    index = {e.id: i for i, e in enumerate(matcher.kb.entries)}
+    for n, name in enumerate(NEGATIVE_FILES):
+        for item in read_labelled(ROOT / "bench" / name):
+            sig = matcher.signals(item.question, semantic=embedder_on)
+            if sig is None or (item.uncovered and sig.asks):
+                continue
+            signals.append(sig)
+            labels.append(frozenset(index[i] for i in item.expected))  # a greeting among the chit-chat
+            groups.append(len(matcher._docs) + 100_000 * n + item.line)
     return signals, labels, groups
 
 

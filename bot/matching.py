@@ -331,7 +331,10 @@ class Matcher:
         if confidence >= answer_level and self.answerable(sig):
             return replace(base, action="answer")
         options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in self.offered(p))
-        if options and confidence >= levels.clarify:
+        # Initials alone (ㅈㅇㅂㅂ) are typed on purpose, and the training questions hardly hold any:
+        # what their initials match well is always offered (not a keyboard mash such as ㅁㄴㅇㄹ).
+        initials = sig.how == "chosung" and bool(options) and options[0].score >= 50.0
+        if options and (confidence >= levels.clarify or initials):
             return replace(base, action="clarify", options=options)
         return base
 

@@ -142,7 +142,7 @@ async def test_clarify_exact_response(server) -> None:
 
 
 async def test_fallback_exact_response(server) -> None:
-    _, _, body = await server.post(payload("오늘 날씨 어때요?"))
+    _, _, body = await server.post(payload("비트코인 시세 알려줘"))
     assert body == {
         "version": "2.0",
         "template": {
@@ -159,7 +159,7 @@ async def test_fallback_exact_response(server) -> None:
             "quickReplies": [TOPICS_KO],
         },
     }
-    assert server.recorder.outcomes[0].question == "오늘 날씨 어때요?"
+    assert server.recorder.outcomes[0].question == "비트코인 시세 알려줘"
 
 
 async def test_english_question_gets_english_with_translated_quotes(server, kb) -> None:

@@ -161,12 +161,12 @@ async def test_unsure_question_offers_options(api, engine) -> None:
 
 async def test_unknown_question_gets_honest_fallback_with_link_and_topics(api, engine) -> None:
     async with running_bot(api, engine) as bot:
-        [msg] = await bot.ask(42, "오늘 날씨 어때요?")
+        [msg] = await bot.ask(42, "비트코인 시세 알려줘")
     assert visible(msg).startswith("죄송해요, 그 질문에는 답을 드릴 수 없어요.")
     assert any(b.get("url") == APPLY_URL for b in buttons(msg))
     assert "t:ko" in data_of(msg)
     assert bot.recorder.outcomes[0].action == "fallback"
-    assert bot.recorder.outcomes[0].question == "오늘 날씨 어때요?"
+    assert bot.recorder.outcomes[0].question == "비트코인 시세 알려줘"
 
 
 async def test_faq_text_and_user_text_are_escaped(api) -> None:
