@@ -4,8 +4,11 @@
 - Channels write through the Recorder interface: record() and feedback() only queue the row; a writer
   thread inserts in batches. A locked, full or read-only database never blocks or breaks answering: the
   rows are dropped and the problem is logged once (again only after writing has worked in between).
-- User ids are stored only as salted SHA-256 hashes; the salt is generated once per database, or comes
-  from the FAQBOT_SALT environment variable (stronger: then the file alone does not reveal it).
+- User ids are stored only as HMAC-SHA256 digests under a key kept outside the database: the
+  FAQBOT_SALT environment variable, else the file `<database>.key` (0600), made on first run. A copy
+  of the database alone cannot tell which user asked what (Telegram ids are small integers: a plain
+  or salted hash of one is reversed by trying them all). A key an older version kept inside the
+  database is moved out to that file.
 - Question text is kept only where recruiters need it (clarify, fallback, too long) and is blanked
   after `retention_days` by purge(), which the running bot calls daily.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import logging
 import os
 import queue
@@ -135,9 +139,7 @@ class Store:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             if "mode=ro" not in self.path:
                 migrate(self._conn)
-            # A salt kept outside the database (FAQBOT_SALT) means a copy of the file alone cannot be
-            # used to test which Telegram ids (small integers) asked what.
-            self.salt = salt or self._salt()
+            self.salt = salt or self._key()
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=queue_size)
         self._failing: str | None = None  # the problem already logged, until a write works again
         self._writer = threading.Thread(target=self._write_loop, name="faqbot-store", daemon=True)
@@ -188,16 +190,14 @@ class Store:
         return [r[0] for r in rows]
 
     def hash_user(self, channel: str, user: str) -> str:
-        """A salted hash of a channel's user id (the id itself is never stored)."""
+        """The keyed hash of a channel's user id (the id itself is never stored)."""
         return self.hash_with(self.salt, channel, user)
 
     @staticmethod
-    def hash_with(salt: str, channel: str, user: str) -> str:
-        """The hash of a user id under a given salt."""
-        # surrogatepass: a client can send any string as a user id, a lone surrogate included.
-        return hashlib.sha256(f"{salt}:{channel}:{user}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-    # -- reading ----------------------------------------------------------------------------------
+    def hash_with(key: str, channel: str, user: str) -> str:
+        """The HMAC-SHA256 of a user id under a key (hex, 32 digits)."""
+        message = f"{channel}:{user}".encode("utf-8", "surrogatepass")  # a lone surrogate still hashes
+        return hmac.new(key.encode("utf-8", "surrogatepass"), message, hashlib.sha256).hexdigest()[:32]
 
     def outcomes(self, since: float = 0.0) -> list[Row]:
         """Outcomes from ``since`` (epoch seconds) on, oldest first."""
@@ -254,11 +254,27 @@ class Store:
                 time.sleep(0.02)
         self._conn.execute("PRAGMA journal_mode=WAL")
 
-    def _salt(self) -> str:
-        if "mode=ro" not in self.path:  # the first process to get here makes it; the others keep it
-            self._conn.execute("INSERT OR IGNORE INTO state VALUES ('salt', ?)", (secrets.token_hex(16),))
+    def _key(self) -> str:
+        """The hashing key from `<database>.key`, made (0600) on first run; a key an older version kept in
+        the database is moved there. An in-memory or read-only database gets one for this run only."""
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            return secrets.token_hex(16)
+        key_file = Path(self.path + ".key")
         row = self._conn.execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
-        return row[0] if row else ""
+        if not key_file.exists():
+            # Written whole under a private name, then linked in place: a process starting at the same
+            # moment either sees no key file or a complete one (os.link fails if the name exists).
+            draft = key_file.with_name(f"{key_file.name}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write((row[0] if row else secrets.token_hex(16)) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, key_file)
+            draft.unlink()
+        key = key_file.read_text(encoding="ascii").strip()
+        if row is not None:
+            self._conn.execute("DELETE FROM state WHERE key = 'salt'")
+        return key
 
     def _read(self, sql: str, params: Iterable[object]) -> list[tuple]:
         with self._lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
 import sqlite3
@@ -195,7 +197,12 @@ def test_two_processes_opening_one_new_database_at_once_migrate_it_once(tmp_path
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     versions = query(tmp_path / "shared.sqlite3", "SELECT version FROM migrations")
     assert sorted(v for (v,) in versions) == [v for v, _, _ in MIGRATIONS]
-    assert len(query(tmp_path / "shared.sqlite3", "SELECT value FROM state WHERE key = 'salt'")) == 1
+    assert query(tmp_path / "shared.sqlite3", "SELECT value FROM state WHERE key = 'salt'") == []
+    reopened = Store(tmp_path / "shared.sqlite3")
+    reopened.close()
+    key = (tmp_path / "shared.sqlite3.key").read_text(encoding="ascii").strip()
+    assert reopened.salt == key and re.fullmatch(r"[0-9a-f]{32}", key)  # the four made and kept one key
+    assert [p.name for p in tmp_path.iterdir() if ".key." in p.name] == []  # no drafts left
 
 
 def test_a_value_sqlite_cannot_hold_drops_that_row_only_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
@@ -226,3 +233,38 @@ def test_a_new_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> No
     finally:
         store.close()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_user_ids_are_hashed_with_a_key_kept_outside_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite3"
+    store = Store(db)
+    try:
+        store.record(Outcome("telegram", "1234567", "ko", "answer", "apply", 90.0, "지원"))
+        store.flush()
+    finally:
+        store.close()
+    key_file = tmp_path / "s.sqlite3.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text(encoding="ascii").strip()
+    assert key.encode() not in db.read_bytes()  # a copy of the database alone holds no key
+    [(stored,)] = query(db, "SELECT user_hash FROM outcomes")
+    # Without the key, trying every 7-digit id finds nothing; with it, the id is what was hashed.
+    assert stored == hmac.new(key.encode(), b"telegram:1234567", hashlib.sha256).hexdigest()[:32]
+    assert stored not in {hashlib.sha256(f"telegram:{n}".encode()).hexdigest()[:32] for n in range(1234500, 1234600)}
+
+
+def test_a_key_an_older_version_kept_in_the_database_is_moved_out(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    Store(db).close()
+    (tmp_path / "old.sqlite3.key").unlink()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO state VALUES ('salt', 'an-old-salt')")
+    conn.commit()
+    conn.close()
+    store = Store(db)
+    try:
+        assert store.salt == "an-old-salt"
+    finally:
+        store.close()
+    assert (tmp_path / "old.sqlite3.key").read_text(encoding="ascii").strip() == "an-old-salt"
+    assert query(db, "SELECT value FROM state WHERE key = 'salt'") == []
