@@ -124,21 +124,10 @@ class Store:
         # One connection shared by the writer thread and readers, serialised by a lock (a ":memory:"
         # database exists only inside its connection).
         # A "file:...?mode=ro" URI opens an existing database read-only (reports, or a read-only mount).
-        if self.path != ":memory:" and not self.path.startswith("file:"):
-            # It holds question texts and the salt: readable by the bot's user only. SQLite gives its
-            # -wal and -shm files the database file's permissions.
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        self._conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=1.0, uri=self.path.startswith("file:")
-        )
+        self._file = self.path != ":memory:" and not self.path.startswith("file:")
         self._lock = threading.Lock()
         with self._lock:
-            if self.path != ":memory:" and "mode=ro" not in self.path:
-                self._wal()
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            if "mode=ro" not in self.path:
-                migrate(self._conn)
+            self._conn, self._inode = self._open()
             self.salt = salt or self._key()
         self._queue: queue.Queue[tuple[str, tuple] | None] = queue.Queue(maxsize=queue_size)
         self._failing: str | None = None  # the problem already logged, until a write works again
@@ -241,18 +230,19 @@ class Store:
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _wal(self) -> None:
+    @staticmethod
+    def _wal(conn: sqlite3.Connection) -> None:
         # Switching a new database to WAL needs it to itself and ignores the busy timeout: when another
         # process opens it at the same moment, wait for it (it may well switch it for us).
         for _ in range(100):
             try:
-                self._conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA journal_mode=WAL")
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
                 time.sleep(0.02)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA journal_mode=WAL")
 
     def _key(self) -> str:
         """The hashing key from `<database>.key`, made (0600) on first run; a key an older version kept in
@@ -315,9 +305,45 @@ class Store:
             if batch[-1] is None:
                 return
 
+    def _open(self) -> tuple[sqlite3.Connection, int | None]:
+        """A connection to the database, made and migrated if new, and the file's inode."""
+        inode = None
+        if self._file:
+            # It holds question texts: readable by the bot's user only. SQLite gives its -wal and -shm
+            # files the database file's permissions.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            inode = os.stat(self.path).st_ino
+        conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=1.0, uri=self.path.startswith("file:")
+        )
+        if self._file:
+            self._wal(conn)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if "mode=ro" not in self.path:
+            migrate(conn)
+        return conn, inode
+
+    def _still_there(self) -> None:
+        """Reopen the database if its file was deleted or replaced: SQLite would go on writing into the
+        unlinked file, and every row since would be lost without a word (called with the lock held)."""
+        if not self._file:
+            return
+        try:
+            inode: int | None = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            inode = None
+        if inode == self._inode:
+            return
+        logger.error("store %s: the database file was removed or replaced; writing to a new one", self.path)
+        self._conn.close()
+        self._conn, self._inode = self._open()
+
     def _write(self, rows: list[tuple[str, tuple]]) -> None:
         refused: list[Exception] = []
         try:
+            with self._lock:
+                self._still_there()
             with self._lock, self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 for sql, params in rows:

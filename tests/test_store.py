@@ -268,3 +268,21 @@ def test_a_key_an_older_version_kept_in_the_database_is_moved_out(tmp_path: Path
         store.close()
     assert (tmp_path / "old.sqlite3.key").read_text(encoding="ascii").strip() == "an-old-salt"
     assert query(db, "SELECT value FROM state WHERE key = 'salt'") == []
+
+
+def test_a_deleted_database_file_is_made_again_and_says_so(tmp_path: Path, caplog) -> None:
+    db = tmp_path / "s.sqlite3"
+    store = Store(db)
+    try:
+        store.record(Outcome("telegram", "1", "ko", "answer", "apply", 90.0, "지원"))
+        store.flush()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        store.record(Outcome("telegram", "2", "ko", "fallback", None, 10.0, "점심 뭐 먹지"))
+        store.flush()
+        assert [r.question for r in store.outcomes()] == ["점심 뭐 먹지"]
+    finally:
+        store.close()
+    assert query(db, "SELECT question FROM outcomes") == [("점심 뭐 먹지",)]  # on disk, not in a lost file
+    assert caplog.text.count("the database file was removed or replaced") == 1
+    assert db.stat().st_mode & 0o777 == 0o600
