@@ -458,3 +458,18 @@ async def test_a_body_that_does_not_arrive_in_time_gets_408_and_others_are_answe
         stop.set()
         await task
         skill.close()
+
+
+async def test_a_client_that_leaves_halfway_through_its_body_is_not_an_error(server, caplog) -> None:
+    port = int(server.url.split(":")[2].split("/")[0])
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"POST /kakao/skill HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    )
+    await writer.drain()
+    await asyncio.sleep(0.1)
+    writer.close()
+    status, _, _ = await server.post(payload("지원은 어떻게 해요?"))
+    await asyncio.sleep(0.1)
+    assert status == 200
+    assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text

@@ -174,6 +174,9 @@ class KakaoSkill:
             return _closing(_json(413, error_body(f"body larger than {MAX_BODY} bytes")))
         except TimeoutError:
             return _closing(_json(408, error_body(f"the body did not arrive within {self.body_seconds:g} s")))
+        except ConnectionResetError:  # the client went away before sending its body: nobody to answer
+            logger.info("a client closed the connection before sending its whole body")
+            return _closing(_json(400, error_body("the connection closed before the body arrived")))
         try:
             utterance, user, hint = parse_request(body, request.content_type)
         except BadRequest as exc:
