@@ -473,3 +473,25 @@ async def test_a_client_that_leaves_halfway_through_its_body_is_not_an_error(ser
     await asyncio.sleep(0.1)
     assert status == 200
     assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_a_connection_that_never_finishes_its_request_head_is_closed(engine: Engine) -> None:
+    srv, stop, task, skill = await start(engine)
+    skill.header_seconds = 0.3
+    try:
+        port = int(srv.url.split(":")[2].split("/")[0])
+        held = []
+        for _ in range(20):  # half-sent request heads
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /kakao/skill HTTP/1.1\r\nHost: x\r\nContent-Ty")
+            await writer.drain()
+            held.append((reader, writer))
+        status, _, _ = await srv.post(payload("지원은 어떻게 해요?"))  # meanwhile, others are answered
+        assert status == 200
+        for reader, writer in held:
+            assert await asyncio.wait_for(reader.read(), 10) == b""  # closed by the server, no reply
+            writer.close()
+    finally:
+        stop.set()
+        await task
+        skill.close()

@@ -418,7 +418,7 @@ def answered_once(api: FakeBotAPI, chats: list[int]) -> None:
 @pytest.mark.parametrize(
     "fault",
     [
-        {"retry_after": 1},
+        {"retry_after": 0.2},
         {"status": 500},
         {"status": 502},
         {"status": 502, "html_body": True},

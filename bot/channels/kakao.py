@@ -4,7 +4,8 @@ Open Builder POSTs each utterance as JSON and waits up to 5 seconds for the skil
 question is in ``userRequest.utterance`` and the user in ``userRequest.user.id``. Anything a client can
 send that is wrong gets a 4xx with a JSON ``{"error": ...}`` body: 400 (not JSON, no utterance, wrong
 content type), 403 (wrong ``X-Skill-Secret``), 404, 405, 408 (a body that does not arrive within 10 s),
-413 (body over 64 KB), 415 (a compressed body: never inflated). A failure of our own
+413 (body over 64 KB), 415 (a compressed body: never inflated); a connection that has not sent a whole
+request head within 10 s is closed without a reply. A failure of our own
 still answers 200 with an apology, so the user is never left without a reply.
 
 HTTP stack: aiohttp. It gives an application and runner that start and stop inside our own event loop
@@ -20,6 +21,7 @@ import logging
 import os
 import signal
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +42,9 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 SECRET_HEADER = "X-Skill-Secret"
 BODY_SECONDS = 10.0  # a request body must arrive within this (Open Builder sends it at once)
+HEADER_SECONDS = 10.0  # a new connection must have sent a whole request head within this
+# Transports that delivered a whole request head (the rest are dropped after HEADER_SECONDS).
+STARTED = web.AppKey("started", weakref.WeakSet)
 
 
 class BadRequest(Exception):
@@ -96,6 +101,7 @@ class KakaoSkill:
         self.engine_of = engine_of
         self.recorder = recorder
         self.body_seconds = BODY_SECONDS
+        self.header_seconds = HEADER_SECONDS
         # Each user's conversation (follow-ups such as "그 팀은요?"); kept by the engine's layer.
         self.conversations = conversations if conversations is not None else Conversations()
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="faqbot-kakao")
@@ -221,8 +227,12 @@ def _closing(response: web.Response) -> web.Response:
 def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
     """The aiohttp application: the skill endpoint, a health check, and JSON errors for everything else."""
 
+    started: weakref.WeakSet[Any] = weakref.WeakSet()
+
     @web.middleware
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.transport is not None:
+            started.add(request.transport)
         # Refused before any of the body is read: the server never inflates a compressed body (a few
         # kilobytes of gzip can hold gigabytes), and Open Builder never compresses one.
         encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -245,6 +255,7 @@ def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
         return _json(200, {"ok": True, "entries": len(engine.kb.entries)})
 
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
+    app[STARTED] = started
     app.router.add_post(settings.path, skill.handle)
     app.router.add_get("/healthz", health)
     return app
@@ -260,13 +271,24 @@ async def serve(
     """Listen until ``stop`` is set; ``ready`` is told the port once listening (port 0 takes a free one)."""
     # auto_decompress off: a compressed body stays as sent (and is refused, see build_app); lingering_time
     # 0: the unread rest of a refused body is not drained, the connection is closed instead.
+    app = build_app(skill, settings)
     runner = web.AppRunner(
-        build_app(skill, settings), handle_signals=False, access_log=None, auto_decompress=False, lingering_time=0
+        app, handle_signals=False, access_log=None, auto_decompress=False, lingering_time=0, keepalive_timeout=15
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.listen, settings.port)
-    await site.start()
-    bound = runner.addresses[0][1] if runner.addresses else settings.port  # the port itself when given 0
+    loop = asyncio.get_running_loop()
+    started = app[STARTED]
+
+    def protocol() -> asyncio.Protocol:
+        # aiohttp has no timeout for request heads: a connection that has not sent a whole one in
+        # HEADER_SECONDS is closed, so half-sent requests cannot pile up until no socket is left.
+        assert runner.server is not None
+        handler = runner.server()
+        loop.call_later(skill.header_seconds, _drop_if_silent, handler, started)
+        return handler
+
+    server = await loop.create_server(protocol, settings.listen, settings.port)
+    bound = server.sockets[0].getsockname()[1] if server.sockets else settings.port  # the port when given 0
     logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, bound, settings.path)
     if ready is not None:
         ready(bound)
@@ -276,8 +298,16 @@ async def serve(
     finally:
         if jobs is not None:
             jobs.cancel()
+        server.close()
         await runner.cleanup()
     return bound
+
+
+def _drop_if_silent(handler: asyncio.Protocol, started: weakref.WeakSet[Any]) -> None:
+    transport = getattr(handler, "transport", None)
+    if transport is not None and transport not in started and not transport.is_closing():
+        logger.info("closing a connection that sent no whole request in time")
+        transport.close()
 
 
 def run(settings: Settings, service: Any) -> int:
