@@ -317,11 +317,22 @@ class Store:
         conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=1.0, uri=self.path.startswith("file:")
         )
+        if "mode=ro" in self.path:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as exc:
+                # A WAL database in a folder we may not write to (a read-only mount, another user's
+                # files): SQLite cannot make its shared-memory file. Read it as a snapshot instead.
+                logger.info("store %s: %s; reading it as an unchanging snapshot", self.path, exc)
+                conn.close()
+                conn = sqlite3.connect(
+                    self.path + "&immutable=1", check_same_thread=False, isolation_level=None, uri=True
+                )
+            return conn, inode
         if self._file:
             self._wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
-        if "mode=ro" not in self.path:
-            migrate(conn)
+        migrate(conn)
         return conn, inode
 
     def _still_there(self) -> None:

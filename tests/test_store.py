@@ -6,8 +6,13 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -286,3 +291,39 @@ def test_a_deleted_database_file_is_made_again_and_says_so(tmp_path: Path, caplo
     assert query(db, "SELECT question FROM outcomes") == [("점심 뭐 먹지",)]  # on disk, not in a lost file
     assert caplog.text.count("the database file was removed or replaced") == 1
     assert db.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root and setpriv to read the database as a user who cannot write beside it",
+)
+def test_a_database_another_user_can_only_read_is_reported_on() -> None:
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        db = folder / "f.sqlite3"
+        store = Store(db)
+        store.record(Outcome("telegram", "1", "ko", "fallback", None, 10.0, "점심 뭐 먹지"))
+        store.close()
+        os.chown(db, 65534, 65534)  # nobody may read it, but not write in its folder (no -shm file)
+        folder.chmod(0o555)
+        code = "import sys; from bot.store import Store; print(Store(sys.argv[1]).outcomes()[0].question)"
+        done = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                code,
+                f"file:{db}?mode=ro",
+            ],
+            capture_output=True,
+            text=True,
+            cwd="/tmp",
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout.strip()) == (0, "점심 뭐 먹지"), done.stderr
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
