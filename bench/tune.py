@@ -8,9 +8,10 @@
      and embedding scores are taken away), and up to three perturbations of it the way people type
      (bench/typos.py: a slipped jamo, spacing, particles, keyboard-layout slips, initials, English
      typos);
-   - bench/negatives.tsv and bench/negatives_everyday.tsv: out-of-scope and everyday questions, and
-     questions asking for facts the interview lacks (those the fact rule of bot/facts.py catches are
-     left out: the rule handles them).
+   - the questions of CALIBRATION_FILES (in scope, out of scope, everyday, and asking for facts the
+     interview lacks; those the fact rule of bot/facts.py catches are left out: the rule handles them).
+   Those written questions are cross-fitted: the confidence models below see each one ranked by models
+   fitted without it, as the bot will see questions nobody has written yet.
 2. Confidence models (is the best-ranked entry right?), one row per question, from the files in
    CALIBRATION_FILES: questions written apart from faq.yaml and from bench/holdout.tsv, each file by
    a different helper that saw only the interview and the topic list.
@@ -88,15 +89,6 @@ def _question_rows(matcher: Matcher, embedder_on: bool) -> tuple[list[Signals], 
             signals.append(sig)
             labels.append(frozenset({entry}))
             groups.append(doc)
-    index = {e.id: i for i, e in enumerate(matcher.kb.entries)}
-    for n, name in enumerate(NEGATIVE_FILES):
-        for item in read_labelled(ROOT / "bench" / name):
-            sig = matcher.signals(item.question, semantic=embedder_on)
-            if sig is None or (item.uncovered and sig.asks):
-                continue
-            signals.append(sig)
-            labels.append(frozenset(index[i] for i in item.expected))  # a greeting among the chit-chat
-            groups.append(len(matcher._docs) + 100_000 * n + item.line)
     return signals, labels, groups
 
 
@@ -238,23 +230,43 @@ def main(argv: list[str] | None = None) -> int:
     matcher = Matcher(kb, embedder, neutral)
     n_entries = len(kb.entries)
 
-    # 1. Ranking: which entry a question means, from faq.yaml's own phrasings asked against the rest.
+    # 1. Ranking: which entry a question means, from faq.yaml's own phrasings asked against the rest,
+    # and from the questions written apart from faq.yaml (calibration and negative sets).
     signals, labels, _ = _question_rows(matcher, True)
-    ys = [np.asarray([e in lab for e in range(n_entries)], dtype=int) for lab in labels]
-    lex_x = [_matrix(matcher, s, False) for s in signals]
-    scored = [i for i, s in enumerate(signals) if s.semantic is not None]  # the full model needs embeddings
-    full_x = [_matrix(matcher, signals[i], True) for i in scored]
-    lexical = _fit(np.vstack(lex_x), np.concatenate(ys), LEXICAL_FEATURES)
-    full = _fit(np.vstack(full_x), np.concatenate([ys[i] for i in scored]), SEMANTIC_FEATURES)
-
-    # 2. Confidence: is the best-ranked entry right? Fitted on questions written apart from faq.yaml.
     calib, calib_labels = _calibration_rows(matcher)
     embedder.save()
+    everything = signals + calib
+    ys = [np.asarray([e in lab for e in range(n_entries)], dtype=int) for lab in labels + calib_labels]
+    lex_x = [_matrix(matcher, s, False) for s in everything]
+    full_x = [_matrix(matcher, s, True) if s.semantic is not None else None for s in everything]
+    base = len(signals)
+    order = random.Random(SEED).sample(range(len(calib)), len(calib))
+    fold_of = {i: n % FOLDS for n, i in enumerate(order)}
+
+    def ranking(leave_out: int | None) -> tuple[Model, Model]:
+        """Ranking models fitted on faq.yaml's rows and the written questions not in fold ``leave_out``."""
+        rows = [i for i in range(len(everything)) if i < base or fold_of[i - base] != leave_out]
+        scored = [i for i in rows if full_x[i] is not None]  # the full model needs embeddings
+        lexical = _fit(np.vstack([lex_x[i] for i in rows]), np.concatenate([ys[i] for i in rows]), LEXICAL_FEATURES)
+        full = _fit(
+            np.vstack([full_x[i] for i in scored]),  # type: ignore[misc]
+            np.concatenate([ys[i] for i in scored]),
+            SEMANTIC_FEATURES,
+        )
+        return lexical, full
+
+    lexical, full = ranking(None)
+    # A written question's confidence features come from ranking models that never saw it (cross-fitting),
+    # as the bot's own models never saw the questions people will ask.
+    unseen = [ranking(fold) for fold in range(FOLDS)]
+
+    # 2. Confidence: is the best-ranked entry right? Fitted on questions written apart from faq.yaml.
     # Questions the fact rule answers honestly never reach the confidence models: left out.
     rows: dict[str, list] = {"lex_x": [], "lex_y": [], "lex_i": [], "full_x": [], "full_y": [], "full_i": []}
     offered_right: dict[int, bool] = {}
     for i, (sig, lab) in enumerate(zip(calib, calib_labels, strict=True)):
-        for name, model, semantic in (("lex", lexical, False), ("full", full, True)):
+        lex_model, full_model = unseen[fold_of[i]]
+        for name, model, semantic in (("lex", lex_model, False), ("full", full_model, True)):
             if semantic and sig.semantic is None:
                 continue
             x = _matrix(matcher, sig, semantic)
