@@ -94,23 +94,38 @@ def _ask_lines(engine: Engine, out: TextIO) -> None:
 
     chats = Conversations(ttl=float("inf"), maxsize=_BATCH_CHATS)  # a batch has no quiet periods
     for number, line in enumerate(_input_lines(), 1):
-        payload = None
+        payload: object = None
+        unreadable = False
         if line.lstrip().startswith("{"):
             try:
                 payload = json.loads(line)
-            except (ValueError, RecursionError):
+            except json.JSONDecodeError:
                 payload = None  # not JSON after all: a question that starts with a brace
-        if isinstance(payload, dict):
+            except (ValueError, RecursionError):  # JSON, but nested too deep or a number too long to read
+                unreadable = True
+        expected = 'expected {"conversation": "<id>", "question": "<text>"}'
+        if unreadable:
+            row: dict = {"line": number, "error": expected}
+        elif isinstance(payload, dict):
             question, chat = payload.get("question"), payload.get("conversation")
             if not isinstance(question, str) or not isinstance(chat, str | int | None) or isinstance(chat, bool):
-                row: dict = {"line": number, "error": 'expected {"conversation": "<id>", "question": "<text>"}'}
-            elif chat is None:
-                row = _decision_json(engine.matcher.decide(question))
+                row = {"line": number, "error": expected}
             else:
-                row = _decision_json(engine.converse(chats, str(chat), question)[0])
+                question = _valid_text(question)  # JSON may carry a lone surrogate ("\ud800")
+                if chat is None:
+                    row = _decision_json(engine.matcher.decide(question))
+                else:
+                    key = json.dumps(chat)  # 1 and "1" are two conversations
+                    row = _decision_json(engine.converse(chats, key, question)[0])
+                row["question"] = question
         else:
             row = _decision_json(engine.matcher.decide(line))
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _valid_text(text: str) -> str:
+    """The text with anything UTF-8 cannot hold (a lone surrogate) replaced, so it can be written out."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _input_lines() -> Iterator[str]:

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 
 from bot.knowledge import KnowledgeBase, Person
 from bot.matching import Candidate, Decision, Matcher
+from bot.normalize import has_hangul
 
 # -- what a message looks like ---------------------------------------------------------------------
 
@@ -45,16 +46,16 @@ _ORDINALS = {
 }  # fmt: skip
 # "2", "2번", "두 번째 거요", "둘째" (a bare 네 is "yes", not "four").
 _PICK_KO = re.compile(
-    r"^(?:음\s*)?(?:(?P<d>\d)\s*(?:번째|번)?|(?P<w>첫|두|세|네|다섯)\s*(?:번째|째)|(?P<o>첫째|둘째|셋째|넷째))\s*"
+    r"^(?:음\s*)?(?:(?P<d>\d{1,2})\s*(?:번째|번)?|(?P<w>첫|두|세|네|다섯)\s*(?:번째|째)|(?P<o>첫째|둘째|셋째|넷째))\s*"
     r"(?:거|것|꺼|걸로|꺼요|거요|것요|걸로요|이요|요|으로|로|주제)?\s*"
     r"(?:요|이요|알려\s*줘|알려\s*주세요|부탁해요|보여\s*줘|보여\s*주세요)?$"
 )
 _PICK_EN = re.compile(
-    r"^(?:the\s+|option\s+|number\s+|no\.?\s*|#)?(?P<d>\d|one|two|three|four|five|first|second|third|fourth|fifth"
+    r"^(?:the\s+|option\s+|number\s+|no\.?\s*|#)?(?P<d>\d{1,2}|one|two|three|four|five|first|second|third|fourth|fifth"
     r"|1st|2nd|3rd|4th|5th)(?:\s+(?:one|option|topic))?(?:\s+please)?$"
 )
 _YES = re.compile(r"^(?:네|넵|넹|예|응|웅|ㅇㅇ|좋아요|그거요?|그걸로요?|yes|yeah|yep|yup|sure|ok|okay|please)$")
-_LAST = re.compile(r"^(?:마지막|맨\s*끝|끝)\s*(?:거|것|번)?\s*요?$|^(?:the\s+)?last(?:\s+one)?$")
+_LAST = re.compile(r"^(?:마지막|맨\s*끝)\s*(?:거|것|번)?\s*요?$|^(?:the\s+)?last(?:\s+one)?$")
 _MORE = re.compile(
     r"^(?:좀\s*)?(?:더|더\s*자세히|자세히|조금\s*더|좀\s*더|또|그\s*외에|그\s*밖에|다른\s*건|그\s*다음은?)\s*"
     r"(?:알려\s*(?:줘|주세요|줄래요?|주실래요)|말해\s*(?:줘|주세요)|설명해\s*(?:줘|주세요)|얘기해\s*(?:줘|주세요)"
@@ -63,9 +64,11 @@ _MORE = re.compile(
     r"|^(?:what|anything)\s+else$|^and\s+then$",
 )
 # A reference back to the subject being talked about. Korean: 그 팀, 거기, 그쪽, 그분, 해당 파트...
-_KO_TEAM_REF = r"(?:그|이|저|해당|같은)\s*(?:팀|파트|셀|조직|부서|곳|쪽|데)|거기|여기|거긴|그\s*쪽|걔네"
-_KO_PERSON_REF = r"(?:그|이|저)\s*(?:분|사람|엔지니어|개발자)|그분|이분|저분"
-_KO_REF = re.compile(rf"(?:{_KO_TEAM_REF}|{_KO_PERSON_REF})")
+_KO_TEAM_REF = r"(?:그|이|저|해당|같은)\s*(?:팀|파트|셀|조직|부서|곳|쪽|데)|거기|여기|거긴|걔네"
+_KO_PERSON_REF = r"(?:그|이|저)\s*(?:분|사람|엔지니어|개발자)"
+# Whole words only, a particle may follow: 이 분야 (this field) and 저 팀장 (a team lead) are not references.
+_KO_AFTER = r"(?=$|[\s?!.,~]|(?:은|는|이|가|을|를|에|에서|엔|의|도|만|요|께서|께|하고|랑|이랑|서|선)(?:$|[\s?!.,~]|요))"
+_KO_REF = re.compile(rf"(?<![가-힣])(?:{_KO_TEAM_REF}|{_KO_PERSON_REF}){_KO_AFTER}")
 _PERSON_RE = re.compile(rf"{_KO_PERSON_REF}|he|she|him|her|(?:that|this|the\s+same)\s+(?:person|engineer|guy)")
 _EN_REF = re.compile(
     r"\b(?:that|this|the\s+same|their|its|his|her)\s+(?:team|part|cell|group|one|person|engineer|guy|org|unit)\b"
@@ -76,10 +79,9 @@ _EN_REF = re.compile(
 # fmt: off
 _ELLIPSIS_WORDS = (  # noqa: SIM905
     "그럼 그러면 그리고 그럼요 또 또는 그건 그쪽 쪽 측 팀 파트 셀 님 분 씨 은 는 이 가 도 요 은요 는요 도요 이요 "
-    "의 에 에서 은여 는여 어때 어때요 어떄요 어떤가요 어떻게 어떻게요 어때여 어떰 어떠세요 어떄 으로 로 이랑 랑 "
-    "하고 엔 에는 경우 경우는 경우엔 쪽은 쪽은요 얘기 이야기 대해서 대해서도 대해 서는 also too as well and what "
-    "how about the one team part cell then for of in on is regarding same question guy person folks guys people "
-    "사람들 분들 애들 쪽사람들 쪽도 팀도 파트도"
+    "의 에 에서 은여 는여 으로 로 이랑 랑 하고 엔 에는 경우 경우는 경우엔 쪽은 쪽은요 얘기 이야기 대해서 "
+    "대해서도 대해 서는 also too as well and about the one team part cell then for of in on regarding same "
+    "guy person folks guys people 사람들 분들 애들 쪽사람들 쪽도 팀도 파트도 what about how about"
 ).split()
 # fmt: on
 _ELLIPSIS_PIECES = sorted(set(_ELLIPSIS_WORDS), key=len, reverse=True)
@@ -175,12 +177,14 @@ def _ordinal(plain: str, count: int) -> int | None:
     return n if n is not None and 1 <= n <= count else None
 
 
-def _references(plain: str) -> list[tuple[str, bool]]:
-    """The words of a message that refer back to the subject being talked about, each with whether it
-    means the person (그분, he) rather than the team (그 팀, there)."""
+def _references(question: str) -> list[tuple[str, bool]]:
+    """The words of a message that refer back to the subject being talked about (as found in its plain
+    form), each with whether it means the person (그분, he) rather than the team (그 팀, there)."""
+    plain = _plain(question)
+    english = _plain(re.sub(r"\bIT\b", " ", question))  # "IT" is information technology, not "it"
     return [
         (m.group(0), bool(_PERSON_RE.fullmatch(m.group(0))))
-        for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(plain))
+        for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(english))
     ]
 
 
@@ -220,7 +224,9 @@ class Follower:
         return replace(decision, question=question, candidates=ranked, options=(first,), via=via)
 
     def _language(self, question: str, context: Context, hint: str | None) -> str:
-        if any(ch.isalpha() for ch in question):
+        """The message's language; one without words, or of one or two Latin words ("JG?", "ok", "2"),
+        keeps the conversation's."""
+        if any(ch.isalpha() for ch in question) and not (self._keeps_language(question) and context.language):
             return self.matcher.language_of(question)
         return context.language or hint or self.matcher.default_language
 
@@ -263,8 +269,9 @@ class Follower:
             return self._about(decision, person, "subject", question)
         if not context.question or (context.action == "answer" and context.entry in teams):
             return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
-        if context.action == "answer" and context.entry is not None and self.kb.get(context.entry):
-            return self._answer(question, context.entry, language, "subject")  # "what do they enjoy?" -> the same
+        last = self.kb.get(context.entry) if context.action == "answer" and context.entry else None
+        if last is not None and last.browse:  # never a greeting or thanks again
+            return self._answer(question, last.id, language, "subject")  # "what do they enjoy?" -> the same
         named, rest = self.subjects.named(context.question)
         asked = f"{self._name(person, language)} {rest if named else context.question}"
         decision = self.matcher.decide(asked)
@@ -343,6 +350,19 @@ class Follower:
     def follow(self, question: str, context: Context, language: str | None = None) -> Decision:
         """Decide a message in its conversation's context (``language``: the channel's hint, if any)."""
         lang = self._language(question, context, language)
+        decision = self._follow(question, context, lang)
+        wordless = not any(ch.isalpha() for ch in question)
+        if context.language is None or decision.language == lang or not (wordless or self._keeps_language(question)):
+            return decision  # the message's own language (a keyboard-layout slip is Korean, as the matcher read)
+        # "ok", "JG?", "2" in a Korean conversation: the reply stays in Korean, whatever the matcher read.
+        return replace(decision, language=lang)
+
+    @staticmethod
+    def _keeps_language(question: str) -> bool:
+        """One or two Latin words ("ok", "JG?"): too little to change the conversation's language."""
+        return not has_hangul(question) and len(question.split()) <= 2
+
+    def _follow(self, question: str, context: Context, lang: str) -> Decision:
         plain = _plain(question)
         picked = self._pick(question, plain, context, lang)
         if picked is not None:
@@ -358,9 +378,15 @@ class Follower:
         current = self._person(context.subject)
         if people or current is None:
             return alone
-        refs = _references(plain)
+        refs = _references(question)
         if refs:
             return self._referring(question, plain, refs, current, lang)
+        teams = {p.topic for p in self.subjects.people}
+        if alone.action == "answer" and alone.id in teams and alone.id != current.topic:
+            # Another team's topic, though the message names no team ("뭐 하는 팀이에요?" while talking
+            # about the storage cell): ask which, rather than switch teams on a guess.
+            first = Candidate(current.topic or "", 100.0)
+            return replace(alone, action="clarify", options=(first, alone.candidates[0]), via="filled")
         if alone.action == "answer":
             return alone
         filled = self._filled(question, alone, current, lang)
@@ -395,10 +421,12 @@ class Follower:
 
     def opened(self, context: Context, entry_id: str, language: str, shown: tuple[str, ...]) -> Context:
         """The context once the user opened an entry by a button or the topic list."""
+        entry = self.kb.get(entry_id)
+        if entry is None or not entry.browse:  # a greeting shown at the start is not a topic to follow up
+            return replace(context, options=shown, language=language)
         owners = [p.id for p in self.subjects.people if p.topic == entry_id]
         subject = owners[0] if owners and context.subject not in owners else context.subject
-        title = self.kb.entry(entry_id).title.get(language, "") if self.kb.get(entry_id) else ""
-        return Context(entry_id, subject, shown, language, title, None, "answer")
+        return Context(entry_id, subject, shown, language, entry.title.get(language, ""), None, "answer")
 
 
 class Conversations:
@@ -408,6 +436,13 @@ class Conversations:
     def __init__(self, ttl: float = 1800.0, maxsize: int = 10_000, clock: Callable[[], float] = time.monotonic):
         self._cache: TTLCache[str, Context] = TTLCache(maxsize=maxsize, ttl=ttl, timer=clock)
         self._lock = threading.Lock()
+        # One conversation's messages are read in its context one at a time (a Kakao user's two messages
+        # on two worker threads must not both start from the same context): striped locks, bounded.
+        self._turns = tuple(threading.Lock() for _ in range(64))
+
+    def turn(self, key: str) -> threading.Lock:
+        """The lock to hold while a message of conversation ``key`` is read, decided and remembered."""
+        return self._turns[hash(key) % len(self._turns)]
 
     def __len__(self) -> int:
         with self._lock:

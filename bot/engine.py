@@ -50,21 +50,23 @@ class Engine:
     ) -> tuple[Decision, Reply]:
         """Decide and compose the reply to a message of conversation ``key``, in what it talked about
         last (``language``: what the channel knows of the user's language, for messages without words)."""
-        context = conversations.get(key)
-        decision = self.follower.follow(question, context, language)
-        reply = self.composer.compose(decision)
-        conversations.put(key, self.follower.after(context, decision, tuple(o.id for o in reply.options)))
+        with conversations.turn(key):
+            context = conversations.get(key)
+            decision = self.follower.follow(question, context, language)
+            reply = self.composer.compose(decision)
+            conversations.put(key, self.follower.after(context, decision, tuple(o.id for o in reply.options)))
         return decision, reply
 
     def opened(self, conversations: Conversations, key: str, reply: Reply) -> None:
         """Tell conversation ``key`` that the user opened an entry or a list without asking (a button)."""
-        context = conversations.get(key)
-        shown = tuple(o.id for o in reply.options)
-        if reply.entry_id is not None:
-            context = self.follower.opened(context, reply.entry_id, reply.language, shown)
-        else:
-            context = replace(context, options=shown, language=reply.language)
-        conversations.put(key, context)
+        with conversations.turn(key):
+            context = conversations.get(key)
+            shown = tuple(o.id for o in reply.options)
+            if reply.entry_id is not None:
+                context = self.follower.opened(context, reply.entry_id, reply.language, shown)
+            else:
+                context = replace(context, options=shown, language=reply.language)
+            conversations.put(key, context)
 
 
 def engine_builder(settings: Settings, instances: int = 1) -> Callable[[KnowledgeBase], Engine]:

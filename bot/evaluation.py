@@ -160,7 +160,7 @@ def evaluate(matcher: Matcher, items: list[Labelled]) -> Report:
 def evaluate_conversations(engine: Engine, items: list[Labelled]) -> tuple[Report, Report]:
     """Ask every conversation as one chat; the tallies of first turns and of follow-up turns."""
     first, follow = Report(), Report()
-    conversations = Conversations()
+    conversations = Conversations(ttl=float("inf"), maxsize=max(1, len(items)))  # a file has no quiet periods
     seen: set[str] = set()
     for item in items:
         key = item.conversation or f"line {item.line}"

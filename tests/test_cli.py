@@ -278,3 +278,20 @@ def test_eval_scores_a_conversation_file_first_turns_and_follow_ups_apart(faqbot
     result = faqbot("eval", str(broken))
     assert result.returncode == 1
     assert result.stderr == f"faqbot: {broken}:2:1: expected 'conversation<TAB>ids<TAB>question'\n"
+
+
+def test_jsonl_conversation_lines_that_cannot_be_read_get_an_error_row(faqbot) -> None:
+    lines = [
+        '{"conversation": "c1", "question": "\\ud800"}',  # a lone surrogate, as JSON may carry
+        '{"conversation": ' + "9" * 5000 + ', "question": "지원"}',  # a number too long to read
+        '{"conversation": 1, "question": "하둡 팀은 뭐 해요?"}',
+        '{"conversation": "1", "question": "그 팀 연봉은요?"}',  # not conversation 1 ...
+        "그 팀 연봉은요?",  # ... so the same as asked on its own
+    ]
+    result = faqbot("ask", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["question"] == "?" and rows[0]["action"] == "fallback"
+    assert rows[1] == {"line": 2, "error": 'expected {"conversation": "<id>", "question": "<text>"}'}
+    assert rows[2]["id"] == "team-hadoop"
+    assert rows[3] == rows[4]

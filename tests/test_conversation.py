@@ -205,3 +205,61 @@ def test_a_knowledge_base_without_topics_still_converses() -> None:
     text = textwrap.dedent(PEOPLE % ("team-hadoop", "[]")).replace(", topic: team-hadoop", "")
     engine = Engine.build(parse(text))
     assert chat(engine, "하둡 팀은 뭐 해요", "그 팀은요?")[0] == ("answer", "team-hadoop")
+
+
+# -- what a stranger's review found ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        pytest.param(["How can I apply?", "what is hadoop?"], ("answer", "team-hadoop"), id="a question, not 'and X?'"),
+        pytest.param(
+            ["지원은 어디서 하나요?", "하둡팀은 어때요?"], ("answer", "team-hadoop"), id="X는 어때요 is a question"
+        ),
+        pytest.param(["고마워요", "하둡팀은요?"], ("answer", "team-hadoop"), id="thanks is never repeated"),
+        pytest.param(
+            ["What is the salary?", "what is hadoop?"], ("answer", "team-hadoop"), id="no stale 'not covered'"
+        ),
+        pytest.param(["기반기술셀은 어떤 팀이에요?", "이 분야 경력이 없어도 되나요?"], None, id="이 분야 is not 이 분"),
+        pytest.param(["기반기술셀은 어떤 팀이에요?", "IT 회사 처음인데 괜찮을까요?"], None, id="IT is not it"),
+    ],
+)
+def test_a_follow_up_never_turns_a_new_question_into_the_old_topic(
+    engine: Engine, messages: list[str], expected: tuple[str, str] | None
+) -> None:
+    got = chat(engine, *messages)[-1]
+    if expected is None:  # the same as asked alone, never the team talked about
+        assert got == chat(engine, messages[-1])[0] and got != ("answer", "team-storage")
+    else:
+        assert got == expected
+
+
+def test_another_teams_topic_without_a_team_named_is_asked_about(engine: Engine) -> None:
+    action, options = chat(engine, "기반기술셀은 어떤 팀이에요?", "뭐 하는 팀이에요?")[-1]
+    assert action == "clarify" and options.split(",")[0] == "team-storage"
+
+
+def test_a_two_digit_pick_and_a_short_latin_reply_keep_the_conversation(engine: Engine) -> None:
+    conversations = Conversations()
+    engine.opened(conversations, "c", engine.composer.topics("ko"))
+    picked, _ = engine.converse(conversations, "c", "10")
+    assert picked.id == engine.composer.topics("ko").options[9].id
+    decision, reply = engine.converse(conversations, "c", "ok")
+    assert reply.language == "ko" and decision.action != "answer"
+
+
+def test_one_conversations_messages_are_read_one_at_a_time(engine: Engine) -> None:
+    import threading
+
+    conversations = Conversations()
+    engine.converse(conversations, "k", "기반기술셀은 어떤 팀이에요?")
+    lock = conversations.turn("k")
+    done: list[str] = []
+    with lock:  # a message of this conversation is being read ...
+        worker = threading.Thread(target=lambda: done.append(engine.converse(conversations, "k", "2")[0].via))
+        worker.start()
+        worker.join(0.2)
+        assert done == []  # ... so the next one waits for it
+    worker.join(10)
+    assert done == ["pick"]
