@@ -31,6 +31,7 @@ from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
 from bot.policy import Policy, confidence_features, feature_matrix
+from bot.scope import blocked
 from bot.semantic import Embedder
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
@@ -83,6 +84,7 @@ class Signals:
     foreign: tuple[float, ...]  # for each, how unlike any known word it is (0 = a typo, 1 = nothing like it)
     content: int  # content words (not fillers such as 혹시, 궁금해요, please)
     asks: frozenset[str]  # kinds of fact asked for (bot.facts)
+    blocked: tuple[str, ...] = ()  # negations, other organisations (bot.scope): never answered outright
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
@@ -249,7 +251,7 @@ class Matcher:
         asks_for = asks(reading) | asks(first)
         if unknown and USAGE.search(reading):
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
-        sig = Signals(reading, how, lexical, None, unknown, foreign, content, asks_for)
+        sig = Signals(reading, how, lexical, None, unknown, foreign, content, asks_for, blocked(reading, question))
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
         if semantic is None:
@@ -362,11 +364,14 @@ class Matcher:
     def answerable(sig: Signals) -> bool:
         """Whether a question may be answered outright at all, however sure the policy is.
 
-        A word the knowledge base and the interview never use (네이버, 설치, ceph) may be what the question
-        is about: offer options instead. Nor a question of nothing but "how" or "되나요", unless it is
-        one of the phrasings word for word.
+        A word the knowledge base and the interview never use (설치, ceph) may be what the question is
+        about, and a negation or another organisation (하둡 팀 말고, 라인에 지원; bot.scope) turns the
+        words that match into something else: offer options instead. Nor a question of nothing but
+        "how" or "되나요", unless it is one of the phrasings word for word.
         """
-        return not sig.unknown and (sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT)
+        if sig.unknown or sig.blocked:
+            return False
+        return sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT
 
     def offered(self, rank: np.ndarray) -> list[int]:
         """The entries "did you mean" may offer, best first: at most three browsable ones, none far below

@@ -159,3 +159,39 @@ def test_cached_phrasing_arrays_hold_exactly_the_features_of_the_text(text: str)
     ids, counts = _doc_arrays(cleaned)
     names = {fid: key for key, fid in _FEATURE_IDS.items()}
     assert {names[i]: c for i, c in zip(ids.tolist(), counts.tolist(), strict=True)} == features(cleaned)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "하둡 팀 말고 다른 팀은 뭐 해요?",
+        "기반기술셀말고 다른 팀도 뽑아요?",
+        "Not the Hadoop team, the other one",
+        "anything except the culture?",
+        "지원 안 할래요",
+        "라인에 지원하려면 어떻게 해요?",
+        "카카오뱅크 지원 방법",
+        "대학원 지원 방법 알려줘",
+        "What's the culture like at Google?",
+    ],
+)
+def test_a_negation_or_another_organisation_is_never_answered_outright(engine: Engine, question: str) -> None:
+    assert engine.matcher.decide(question).action != "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("하둡 팀 말고 다른 팀은요?", ("말고",)),
+        ("라인에 지원하려면?", ("라인에",)),
+        ("I don't want to apply", ("n't",)),
+        ("안녕하세요", ()),
+        ("메타데이터도 관리해요?", ()),
+        ("IT 회사 처음인데 지원해도 되나요?", ()),
+    ],
+)
+def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
+    from bot.normalize import clean
+    from bot.scope import blocked
+
+    assert blocked(clean(question), question) == words

@@ -449,11 +449,11 @@ async def test_get_updates_errors_lose_nothing(api, engine, status) -> None:
 async def test_slow_get_updates_that_times_out_loses_and_doubles_nothing(api, engine) -> None:
     async with running_bot(api, engine):
         await asyncio.sleep(0.1)
-        api.fail("getUpdates", times=1, delay=3.0)  # longer than the client waits (poll 1 s + grace 1 s)
+        api.fail("getUpdates", times=1, delay=2.4)  # longer than the client waits (poll 1 s + grace 1 s)
         await asyncio.sleep(1.2)  # the slow poll is now in flight
         api.message(1, "분위기는 어때요?")
         await api.wait_for(lambda: len(api.sent()) >= 1, timeout=15)
-        await asyncio.sleep(3.0)  # the abandoned slow reply has come and gone
+        await asyncio.sleep(1.5)  # the abandoned slow reply (at 2.5 s) has come and gone
     answered_once(api, [1])
 
 

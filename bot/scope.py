@@ -1,0 +1,54 @@
+"""Words that keep a question from being answered outright, however well it matches an entry.
+
+Matching weighs words, not meaning, so two kinds of question look like an entry while asking something
+else:
+- a negation: "하둡 팀 말고 다른 팀은요?", "지원 안 할래요", "anything except culture?" share the entry's
+  words but ask about the rest;
+- another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
+  "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
+  Kakao's Platform/Infra office and its experienced-developer hiring.
+Such a question still gets "did you mean" or the honest fallback; it is never answered outright.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.normalize import stem
+
+# Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고).
+_KO_NEGATION_WORDS = frozenset(
+    str.split("안 못 말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
+)
+_KO_NEGATION_ENDINGS = ("말고", "말구", "빼고", "제외하고", "아니고")
+_EN_NEGATION = re.compile(
+    r"\b(?:not|never|except|besides|without)\b|n't\b|\bother than\b|\bapart from\b|\binstead of\b|\brather than\b"
+)
+# Organisations and kinds of application the FAQ does not speak for. Kakao's affiliates count: the
+# interview is about the Platform/Infra office of Kakao Corp. (lower case, as the cleaned question).
+_OTHER = frozenset(
+    str.split(
+        """
+    네이버 라인 쿠팡 배민 배달의민족 우아한형제들 토스 비바리퍼블리카 당근마켓 야놀자 직방 넥슨 엔씨소프트
+    넷마블 크래프톤 삼성 삼성전자 엘지 하이닉스 구글 애플 아마존 페이스북 마이크로소프트 넷플릭스
+    카카오뱅크 카카오페이 카카오모빌리티 카카오엔터프라이즈 카카오엔터 카카오엔터테인먼트 카카오게임즈 카카오브레인
+    카카오스타일 카카오헬스케어 카뱅 카페이
+    대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약
+    naver line coupang google apple amazon facebook microsoft netflix samsung
+    kakaobank kakaopay kakaomobility internship intern interns
+    """
+    )
+)
+
+
+def blocked(reading: str, typed: str) -> tuple[str, ...]:
+    """The words of a question (its cleaned reading, and the text as typed) that keep it from being
+    answered outright: negations and organisations or applications the FAQ does not speak for."""
+    words = reading.split()
+    # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
+    found = [w for w in words if w in _KO_NEGATION_WORDS or w in _OTHER or stem(w) in _OTHER]
+    found += [w for w in words if w not in found and w.endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
+    match = _EN_NEGATION.search(typed.lower())
+    if match:
+        found.append(match.group(0))
+    return tuple(dict.fromkeys(found))
