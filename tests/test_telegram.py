@@ -470,14 +470,14 @@ async def test_slow_send_that_times_out_is_not_repeated(api, engine) -> None:
 
 
 async def test_server_outage_delays_answers_but_loses_none(api, engine, caplog) -> None:
-    async with running_bot(api, engine, pace=3.0):
+    async with running_bot(api, engine, pace=2.0):
         api.message(1, "분위기는 어때요?")
         await api.wait_for(lambda: len(api.sent(1)) == 1)
-        second = api.message(1, "지원은 어떻게 해요?")  # paced: its send waits ~3 s ...
+        second = api.message(1, "지원은 어떻게 해요?")  # paced: its send waits ~2 s ...
         await api.wait_for(lambda: any(int(c.params.get("offset") or 0) > second for c in api.of("getUpdates")))
         await api.stop()  # ... and finds the server gone
         api.message(2, "하둡엔지니어링파트는 뭐 해요?")  # arrives while the server is away
-        await asyncio.sleep(4.0)
+        await asyncio.sleep(3.0)
         await api.start()
         await api.wait_for(lambda: len(api.sent(1)) == 2 and len(api.sent(2)) == 1, timeout=30)
         await asyncio.sleep(0.5)
