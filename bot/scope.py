@@ -46,8 +46,8 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     answered outright: negations and organisations or applications the FAQ does not speak for."""
     words = reading.split()
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
-    found = [w for w in words if w in _KO_NEGATION_WORDS or w in _OTHER or stem(w) in _OTHER]
-    found += [w for w in words if w not in found and w.endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
+    found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER)]
+    found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
     match = _EN_NEGATION.search(typed.lower())
     if match:
         found.append(match.group(0))

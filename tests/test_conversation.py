@@ -263,3 +263,8 @@ def test_one_conversations_messages_are_read_one_at_a_time(engine: Engine) -> No
         assert done == []  # ... so the next one waits for it
     worker.join(10)
     assert done == ["pick"]
+
+
+@pytest.mark.parametrize("message", ["그 팀 말고요", "거기 말고 다른 팀은요?", "not that team, the other one"])
+def test_not_that_team_is_never_answered_with_that_team(engine: Engine, message: str) -> None:
+    assert chat(engine, "하둡 팀은 뭐 해요?", message)[-1] != ("answer", "team-hadoop")
