@@ -55,10 +55,11 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "process": (
         ("면접", "코딩 테스트", "코딩테스트", "코테", "과제 전형", "사전 과제", "코딩 과제", "전형", "서류 합격", "합격 발표",
-         "채용 절차", "채용 과정", "채용 프로세스", "포트폴리오", "이력서 양식"),
+         "채용 절차", "채용 과정", "채용 프로세스", "포트폴리오", "이력서 양식", "이력서 작성", "이력서에 뭘", "자소서",
+         "자기소개서", "지원 동기", "지원동기", "지원서 작성", "지원서에 뭘", "경력 기술서", "경력기술서"),
         (r"interview process", r"interview rounds?", r"rounds? of interviews?", r"job interviews?", r"coding test",
          r"technical interview", r"take ?home", r"assignment", r"hiring process", r"recruiting process", r"screening",
-         r"interviews", r"portfolio"),
+         r"interviews", r"portfolio", r"cover letters?", r"resume tips?", r"what (?:should i|to) write"),
     ),
     "experience": (
         ("몇 년", "몇년", "년차", "경력 요건", "자격 요건", "자격요건", "우대 사항", "우대사항", "필수 조건", "학력", "전공", "나이",

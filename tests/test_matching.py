@@ -195,3 +195,11 @@ def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> N
     from bot.scope import blocked
 
     assert blocked(clean(question), question) == words
+
+
+@pytest.mark.parametrize(
+    "question", ["지원서에 뭘 써야 하나요?", "자소서 항목이 뭐예요?", "What should I write in my cover letter?"]
+)
+def test_what_to_write_in_an_application_is_not_in_the_interview(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.missing) == ("fallback", "process")
