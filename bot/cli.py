@@ -134,7 +134,7 @@ def _input_lines() -> Iterator[str]:
     raw = getattr(sys.stdin, "buffer", None)
     lines = (b.decode("utf-8", "replace") for b in raw) if raw is not None else sys.stdin
     for line in lines:
-        yield line.rstrip("\r\n").encode("utf-8", "replace").decode("utf-8")
+        yield _valid_text(line.rstrip("\r\n"))
 
 
 def _save_cache(engine: Engine) -> None:

@@ -200,12 +200,18 @@ class Follower:
         self.matcher = matcher
         self.kb = matcher.kb
         self.subjects = Subjects.of(matcher.kb)
+        # The entries about a team, and who is on the team each is about (faq.yaml's people: topic).
+        self.teams = frozenset(p.topic for p in self.subjects.people if p.topic is not None)
+        self._owners: dict[str, list[str]] = {}
+        for p in self.subjects.people:
+            self._owners.setdefault(p.topic or "", []).append(p.id)
 
     # -- helpers -----------------------------------------------------------------------------------
 
     def _person(self, pid: str | None) -> Person | None:
+        """The person, if they have a topic (knowledge.parse has checked that it exists)."""
         person = self.kb.people.get(pid) if pid else None
-        return person if person is not None and person.topic is not None and self.kb.get(person.topic) else None
+        return person if person is not None and person.topic is not None else None
 
     def _name(self, person: Person, language: str) -> str:
         return person.team.get(language) or person.team.get(self.kb.languages[0]) or person.name
@@ -263,11 +269,10 @@ class Follower:
         """ "And X?": the last question, about subject X."""
         topic = person.topic
         assert topic is not None
-        teams = {p.topic for p in self.subjects.people}
         if context.missing:  # "how many people are there?" ... "and the storage cell?"
             decision = Decision("fallback", (), question, question, language, missing=context.missing)
             return self._about(decision, person, "subject", question)
-        if not context.question or (context.action == "answer" and context.entry in teams):
+        if not context.question or (context.action == "answer" and context.entry in self.teams):
             return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
         last = self.kb.get(context.entry) if context.action == "answer" and context.entry else None
         if last is not None and last.browse:  # never a greeting or thanks again
@@ -279,7 +284,9 @@ class Follower:
             return self._about(decision, person, "subject", question)
         if decision.action == "answer":
             return replace(decision, question=question, via="subject")
-        earlier = [c for c in (*decision.options, *(Candidate(o, 0.0) for o in context.options)) if c.id not in teams]
+        earlier = [
+            c for c in (*decision.options, *(Candidate(o, 0.0) for o in context.options)) if c.id not in self.teams
+        ]
         options = tuple(dict((c.id, c) for c in (Candidate(topic, 100.0), *earlier)).values())[:3]
         return replace(decision, question=question, action="clarify", options=options, via="subject")
 
@@ -306,7 +313,7 @@ class Follower:
             missing = with_subject.missing or alone.missing
             chosen = with_subject if with_subject.missing else replace(alone, action="fallback")
             return self._about(replace(chosen, missing=missing, reading=named), person, "reference", question)
-        others = {p.topic for p in self.subjects.people} - {topic}
+        others = self.teams - {topic}
         if alone.action == "answer" and alone.id not in others:
             return replace(alone, question=question, via="reference")  # the words alone are clear: 분위기, 지원
         # Named, the subject pulls towards its own topic: trust that only if the words alone do not point
@@ -381,8 +388,7 @@ class Follower:
         refs = _references(question)
         if refs:
             return self._referring(question, plain, refs, current, lang)
-        teams = {p.topic for p in self.subjects.people}
-        if alone.action == "answer" and alone.id in teams and alone.id != current.topic:
+        if alone.action == "answer" and alone.id in self.teams and alone.id != current.topic:
             # Another team's topic, though the message names no team ("뭐 하는 팀이에요?" while talking
             # about the storage cell): ask which, rather than switch teams on a guess.
             first = Candidate(current.topic or "", 100.0)
@@ -403,7 +409,7 @@ class Follower:
         elif decision.action == "answer" or decision.missing:
             offered = decision.options[0].id if decision.options else None
             about = decision.id if decision.action == "answer" else offered
-            owners = [p.id for p in self.subjects.people if p.topic == about]
+            owners = self._owners.get(about or "", [])
             if owners and subject not in owners:
                 subject = owners[0]
         asked = decision.reading if decision.via in ("reference", "filled") else decision.question
@@ -424,7 +430,7 @@ class Follower:
         entry = self.kb.get(entry_id)
         if entry is None or not entry.browse:  # a greeting shown at the start is not a topic to follow up
             return replace(context, options=shown, language=language)
-        owners = [p.id for p in self.subjects.people if p.topic == entry_id]
+        owners = self._owners.get(entry_id, [])
         subject = owners[0] if owners and context.subject not in owners else context.subject
         return Context(entry_id, subject, shown, language, entry.title.get(language, ""), None, "answer")
 

@@ -247,7 +247,7 @@ class Store:
     def _key(self) -> str:
         """The hashing key from `<database>.key`, made (0600) on first run; a key an older version kept in
         the database is moved there. An in-memory or read-only database gets one for this run only."""
-        if self.path == ":memory:" or self.path.startswith("file:"):
+        if not self._file:
             return secrets.token_hex(16)
         key_file = Path(self.path + ".key")
         row = self._conn.execute("SELECT value FROM state WHERE key = 'salt'").fetchone()
