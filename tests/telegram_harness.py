@@ -27,6 +27,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+async def _accepts(host: str, port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection(host, port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
 @dataclass
 class Running:
     """A bot being served, its fake server and what it recorded."""
@@ -79,7 +89,10 @@ async def running_bot(
     run = Running(api, channel, recorder, tg)
     try:
         if tg.mode == "webhook":
+            # PTB calls setWebhook before its server listens: wait until the port takes connections.
             await api.wait_for(lambda: bool(api.webhook) or task.done())
+            while not task.done() and not await _accepts(tg.listen, tg.port):
+                await asyncio.sleep(0.02)
         else:
             await api.wait_for(lambda: api.polls > 0 or task.done())
         if task.done():
