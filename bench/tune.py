@@ -211,7 +211,11 @@ def _levels(lex, full) -> Levels:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fit, and fail if it differs from bot/policy.json")
-    parser.add_argument("--show-errors", action="store_true", help="list the most confident out-of-fold misses")
+    parser.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list the most confident out-of-fold misses (of questions that may be answered)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     settings = load_settings(None)
@@ -277,14 +281,18 @@ def main(argv: list[str] | None = None) -> int:
             rows[f"{name}_y"].append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
             rows[f"{name}_i"].append(i)
             offered_right[i] = any(e in lab for e in matcher.offered(rank))
+    # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
+    # question with a word the knowledge base never uses for a thing, a negation or another organisation
+    # is never answered (Matcher.answerable). The confidence models estimate P(right) for the questions
+    # that may be answered: the others weigh nothing in their fit (they still get out-of-fold estimates,
+    # which pick the "did you mean" level).
+    answerable = [matcher.answerable(s) for s in calib]
     conf: dict[str, dict[int, tuple[float, bool]]] = {"lex": {}, "full": {}}
     for name, features in (("lex", CONFIDENCE_FEATURES), ("full", SEMANTIC_CONFIDENCE_FEATURES)):
         xs, ys, idx = rows[f"{name}_x"], rows[f"{name}_y"], rows[f"{name}_i"]
-        for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features), ys, strict=True):
+        ws = [1.0 if answerable[i] else 0.0 for i in idx]
+        for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features, ws), ys, strict=True):
             conf[name][i] = (float(c[0]), bool(y[0]))
-    # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
-    # question with a word the knowledge base never uses is never answered.
-    answerable = [matcher.answerable(s) for s in calib]
 
     def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool]]:
         table_ = {**conf["lex"], **conf[name]}
@@ -299,8 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     policy = Policy(
         lexical=lexical,
         full=full,
-        lexical_confidence=_fit(np.vstack(rows["lex_x"]), np.concatenate(rows["lex_y"]), CONFIDENCE_FEATURES),
-        full_confidence=_fit(np.vstack(rows["full_x"]), np.concatenate(rows["full_y"]), SEMANTIC_CONFIDENCE_FEATURES),
+        lexical_confidence=_fit(
+            np.vstack(rows["lex_x"]),
+            np.concatenate(rows["lex_y"]),
+            CONFIDENCE_FEATURES,
+            np.asarray([1.0 if answerable[i] else 0.0 for i in rows["lex_i"]]),
+        ),
+        full_confidence=_fit(
+            np.vstack(rows["full_x"]),
+            np.concatenate(rows["full_y"]),
+            SEMANTIC_CONFIDENCE_FEATURES,
+            np.asarray([1.0 if answerable[i] else 0.0 for i in rows["full_i"]]),
+        ),
         levels=_levels(outcome("lex"), outcome("full")),
     )
     # What the report below describes: the questions the confidence models decide.
@@ -325,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_errors:
         misses = [
             (c, sig.reading, [kb.entries[e].id for e in lab] or "-")
-            for c, ok, sig, lab in zip(full_conf, full_right, signals, labels, strict=True)
-            if not ok
+            for c, ok, a, sig, lab in zip(full_conf, full_right, full_answerable, signals, labels, strict=True)
+            if a and not ok
         ]
         for row in sorted(misses, reverse=True)[:60]:
             print("  confident miss: {:.3f} {!r}, expected {}".format(*row))

@@ -85,7 +85,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법", "하는 법", "하는법",
-         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법"),
+         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법"),
         (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
@@ -109,7 +109,7 @@ _ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en)
 _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
 _EXACT_ONLY = frozenset(
-    {"실명", "본명", "기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치"}
+    {"실명", "본명", "기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치", "학위"}
 )
 # A cue stands at the start of a word (endings may follow: 연봉은, 면접이). These unmistakable ones are
 # also found inside a word, for questions typed without spaces (하둡팀몇명이에요, 기반기술셀연봉).
@@ -133,6 +133,8 @@ _INSIDE_WORDS = frozenset(
         "마감",
         "데드라인",
         "면접",
+        "하는 법",
+        "하는법",
         "코테",
         "코딩테스트",
         "몇명",

@@ -85,6 +85,7 @@ class Signals:
     content: int  # content words (not fillers such as 혹시, 궁금해요, please)
     asks: frozenset[str]  # kinds of fact asked for (bot.facts)
     blocked: tuple[str, ...] = ()  # negations, other organisations (bot.scope): never answered outright
+    names: tuple[str, ...] = ()  # the unknown words that name something (not verbs): never answered outright
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
@@ -251,7 +252,10 @@ class Matcher:
         asks_for = asks(reading) | asks(first)
         if unknown and USAGE.search(reading):
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
-        sig = Signals(reading, how, lexical, None, unknown, foreign, content, asks_for, blocked(reading, question))
+        names = vocabulary.unknown_names(reading) if unknown else ()
+        sig = Signals(
+            reading, how, lexical, None, unknown, foreign, content, asks_for, blocked(reading, question), names
+        )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
         if semantic is None:
@@ -364,12 +368,13 @@ class Matcher:
     def answerable(sig: Signals) -> bool:
         """Whether a question may be answered outright at all, however sure the policy is.
 
-        A word the knowledge base and the interview never use (설치, ceph) may be what the question is
-        about, and a negation or another organisation (하둡 팀 말고, 라인에 지원; bot.scope) turns the
-        words that match into something else: offer options instead. Nor a question of nothing but
+        A word the knowledge base and the interview never use that names something (설치, ceph; not a
+        verb such as 바뀌나요) may be what the question is about, and a negation or another organisation
+        (하둡 팀 말고, 라인에 지원; bot.scope) turns the words that match into something else: offer
+        options instead. Nor a question of nothing but
         "how" or "되나요", unless it is one of the phrasings word for word.
         """
-        if sig.unknown or sig.blocked:
+        if sig.names or sig.blocked:
             return False
         return sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT
 

@@ -3,7 +3,8 @@
 Matching weighs words, not meaning, so two kinds of question look like an entry while asking something
 else:
 - a negation: "하둡 팀 말고 다른 팀은요?", "지원 안 할래요", "anything except culture?" share the entry's
-  words but ask about the rest;
+  words but ask about the rest (안 and 못 before another verb, as in "장애 나면 안 되는 서비스" or
+  "못 해보는 경험", negate what happens, not the topic: they do not count);
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
   "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
   Kakao's Platform/Infra office and its experienced-developer hiring.
@@ -18,8 +19,10 @@ from bot.normalize import stem
 
 # Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고).
 _KO_NEGATION_WORDS = frozenset(
-    str.split("안 못 말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
+    str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
 )
+# 안/못 + 하다: declining the thing itself (지원 안 할래요, 안할래요, 못 하겠어요).
+_KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할|하겠|하려|하고 싶|함|해요|해$|합니다)")
 _KO_NEGATION_ENDINGS = ("말고", "말구", "빼고", "제외하고", "아니고")
 _EN_NEGATION = re.compile(
     r"\b(?:not|never|except|besides|without)\b|n't\b|\bother than\b|\bapart from\b|\binstead of\b|\brather than\b"
@@ -48,6 +51,9 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
     found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER)]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
+    decline = _KO_DECLINE.search(reading)
+    if decline:
+        found.append(decline.group(0).strip())
     match = _EN_NEGATION.search(typed.lower())
     if match:
         found.append(match.group(0))

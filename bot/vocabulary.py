@@ -53,6 +53,35 @@ _ENDINGS = frozenset(
 # fmt: on
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
+# Verb and adjective endings (바뀌나요, 풀렸어요, 실렸던, 바뀌면): a word the knowledge base never uses
+# that ends in one says what happens ("do the requirements change?"), not what the question is about;
+# an unknown noun (설치, 대출, 주가) does. 는/은/ㄴ are left out: they end nouns as often (택시는).
+_VERB_ENDINGS = tuple(
+    sorted(
+        str.split(
+            "나요 나 니까 니 냐 면 으면 려면 으려면 던 던데 던가 죠 지요 어요 아요 여요 워요 어 아 겠 네요 군요 는데 는지 "
+            "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요"
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "줬", "났", "썼")
+# 하다/되다 verbs are nouns at heart (설치하나요, 설치했던, 배포되면): the noun is what is asked about.
+_NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
+
+
+def is_predicate(word: str) -> bool:
+    """True for a Hangul word that ends as a verb or adjective does, and is not a noun + 하다/되다."""
+    if not word or not is_syllable(word[-1]):
+        return False
+    for ending in _VERB_ENDINGS:
+        if len(word) > len(ending) and word.endswith(ending):
+            head = word[: -len(ending)]
+            return not head.endswith(_NOUN_VERBS) and (len(head) > 1 or head not in "이가")
+    head = stem(word)
+    return len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS)
+
 
 def is_filler(token: str) -> bool:
     """True for words that only wrap a question, and for particles written apart (지원 은)."""
@@ -152,6 +181,16 @@ class Vocabulary:
             if not any(self.knows(form) for form in forms if form):
                 out.append(tokens(word)[0] if tokens(word) else word)
         return tuple(out)
+
+    def unknown_names(self, text: str) -> tuple[str, ...]:
+        """The unknown words of a cleaned text that name something (not verbs or adjectives): what a
+        question may be about that the knowledge base never mentions (설치, 대출, mysql)."""
+        unknown = set(self.unknown(text))
+        return tuple(
+            tokens(word)[0] if tokens(word) else word
+            for word in text.split()
+            if (tokens(word)[0] if tokens(word) else word) in unknown and not is_predicate(word)
+        )
 
     def _correct(self, token: str) -> str:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""

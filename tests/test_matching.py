@@ -188,6 +188,10 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("안녕하세요", ()),
         ("메타데이터도 관리해요?", ()),
         ("IT 회사 처음인데 지원해도 되나요?", ()),
+        ("장애 나면 안 되는 서비스라 부담되겠네요?", ()),  # 안 + another verb negates what happens
+        ("다른 회사에선 못 해보는 경험이 있어요?", ()),
+        ("지원 안 할래요", ("안 할",)),  # ... 안 + 하다 declines the thing itself
+        ("못 하겠어요", ("못 하겠",)),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
@@ -203,3 +207,33 @@ def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> N
 def test_what_to_write_in_an_application_is_not_in_the_interview(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
     assert (decision.action, decision.missing) == ("fallback", "process")
+
+
+@pytest.mark.parametrize(
+    ("word", "verb"),
+    [
+        ("바뀌나요", True),
+        ("풀렸어요", True),
+        ("실렸던", True),
+        ("바뀌면", True),
+        ("설치하나요", False),  # a noun + 하다: the noun is what is asked about
+        ("설치했어요", False),
+        ("배포돼요", False),
+        ("대출", False),
+        ("택시는", False),  # 는 ends nouns as often as verbs: not a verb ending
+        ("mysql", False),
+    ],
+)
+def test_verbs_are_told_from_nouns(word: str, verb: bool) -> None:
+    from bot.vocabulary import is_predicate
+
+    assert is_predicate(word) is verb
+
+
+def test_an_unknown_verb_does_not_stop_an_answer_but_an_unknown_noun_does(engine: Engine) -> None:
+    verb = engine.matcher.signals("기반기술셀은 요구사항이 자주 바뀌나요?")
+    noun = engine.matcher.signals("기반기술셀 스토리지 설치하나요?")
+    assert verb is not None and noun is not None
+    assert "바뀌" in verb.unknown and verb.names == ()
+    assert noun.names == ("설치",)
+    assert engine.matcher.answerable(verb) and not engine.matcher.answerable(noun)
