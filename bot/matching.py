@@ -86,9 +86,12 @@ class Signals:
     asks: frozenset[str]  # kinds of fact asked for (bot.facts)
     blocked: tuple[str, ...] = ()  # negations, other organisations (bot.scope): never answered outright
     names: tuple[str, ...] = ()  # the unknown words that name something (not verbs): never answered outright
+    passage: np.ndarray | None = None  # per entry, 0-1: lexical similarity to what it says (answers, quotes)
+    semantic_passage: np.ndarray | None = None  # ... the same by embeddings (where the embedding stage ran)
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
+_PASSAGE_FLOOR = 0.75  # ... and of a question with a passage that answers it, a little lower
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
 _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
 _LONGEST = 1000  # characters of a question that are matched (channels refuse longer ones politely)
@@ -120,6 +123,17 @@ class Matcher:
                 self._doc_entry.append(e_index)
             self._entry_docs.append(mine)
         self._docs = docs
+        # What each entry says: its answers and the quotes it gives (compared with questions too).
+        self._passages: list[str] = []
+        passage_entry: list[int] = []
+        self._entry_passages: list[list[int]] = []
+        for e_index, entry in enumerate(kb.entries):
+            said = list(dict.fromkeys([*entry.answer.values(), *(q.text for q in entry.quotes)]))
+            self._entry_passages.append(list(range(len(self._passages), len(self._passages) + len(said))))
+            self._passages += said
+            passage_entry += [e_index] * len(said)
+        self._passage_index = LexicalIndex([clean(p) for p in self._passages])
+        self._passage_entry = np.asarray(passage_entry, dtype=np.int32)
         self._clean_docs = [clean(d) for d in docs]
         self._index = LexicalIndex(self._clean_docs)
         self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
@@ -159,6 +173,13 @@ class Matcher:
         np.maximum.at(best, self._doc_entry_array, scores)
         return best.astype(np.float64)
 
+    def _passage(self, text: str) -> np.ndarray:
+        """Per entry, the cosine of its closest answer or quote (0-1)."""
+        best = np.zeros(len(self.kb.entries), dtype=np.float32)
+        if len(self._passages):
+            np.maximum.at(best, self._passage_entry, self._passage_index.search(text))
+        return best.astype(np.float64)
+
     def _chosung_scores(self, text: str, exclude: int | None = None) -> dict[int, float]:
         initials = text.replace(" ", "")
         best: dict[int, float] = {}
@@ -193,28 +214,39 @@ class Matcher:
         """
         if self.embedder is None:
             return 0
-        for n, text in enumerate(self._docs, 1):
+        work = [(text, False) for text in self._docs] + [(text, True) for text in self._passages]
+        for n, (text, passage) in enumerate(work, 1):
             if stop is not None and stop.is_set():
                 return n
             started = time.perf_counter()
-            self.embedder.embed([text])
+            if passage:
+                self.embedder.embed_passages([text])
+            else:
+                self.embedder.embed([text])
             took = time.perf_counter() - started
             if took > 0.0005 and pause > 0:  # computed, not cached: give way, using at most a third of a core
                 time.sleep(max(pause, 2 * took))
-        return len(self._docs)
+        return len(work)
 
-    def _semantic(self, question: str, entries: list[int], exclude: int | None = None) -> dict[int, float]:
-        """Entry index -> embedding similarity of its best phrasing, on a 0-1 scale for related questions."""
+    def _semantic(
+        self, question: str, entries: list[int], exclude: int | None = None
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Entry index -> embedding similarity of its best phrasing, on a 0-1 scale for related questions;
+        and of its closest answer or quote."""
         assert self.embedder is not None
         query = self.embedder.embed_query(question)
-        out = {}
+        out, said = {}, {}
         for e in entries:
             docs = [d for d in self._entry_docs[e] if d != exclude]
             if not docs:
                 continue
             vectors = self.embedder.embed([self._docs[d] for d in docs])
             out[e] = (float(np.max(vectors @ query)) - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN
-        return out
+            passages = self._entry_passages[e]
+            if passages:
+                vectors = self.embedder.embed_passages([self._passages[p] for p in passages])
+                said[e] = (float(np.max(vectors @ query)) - _PASSAGE_FLOOR) / _SEMANTIC_SPAN
+        return out, said
 
     # -- public -----------------------------------------------------------------------------
 
@@ -240,7 +272,7 @@ class Matcher:
             scores = np.zeros(n)
             for e, score in self._chosung_scores(first, exclude).items():
                 scores[e] = score
-            return Signals(first, "chosung", scores, None, (), (), 1, frozenset())
+            return Signals(first, "chosung", scores, None, (), (), 1, frozenset(), passage=np.zeros(n))
         reading, how, lexical = first, "typed", np.zeros(n)
         for text, kind in readings:
             scores = self._lexical(text, exclude)
@@ -254,7 +286,17 @@ class Matcher:
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
         names = vocabulary.unknown_names(reading) if unknown else ()
         sig = Signals(
-            reading, how, lexical, None, unknown, foreign, content, asks_for, blocked(reading, question), names
+            reading,
+            how,
+            lexical,
+            None,
+            unknown,
+            foreign,
+            content,
+            asks_for,
+            blocked(reading, question),
+            names,
+            passage=self._passage(reading),
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -263,14 +305,10 @@ class Matcher:
             if not self.policy.levels.hopeless < confidence < self.policy.levels.skip_semantic:
                 return sig
         head = [int(e) for e in np.argsort(-lexical, kind="stable")[:_RERANK] if lexical[e] > 0]
-        near = self._semantic(reading, head, exclude)
+        near, said = self._semantic(reading, head, exclude)
         if not near:
             return sig
-        floor = min(near.values())  # entries the stage did not look at count as the least similar it saw
-        sem = np.full(n, floor)
-        for e, score in near.items():
-            sem[e] = score
-        return replace(sig, semantic=sem)
+        return replace(sig, semantic=_spread(near, n), semantic_passage=_spread(said, n) if said else np.zeros(n))
 
     def features(self, sig: Signals) -> np.ndarray:
         """The ranking models' feature matrix for measured signals (one row per entry)."""
@@ -281,6 +319,8 @@ class Matcher:
             content=sig.content,
             reading=sig.how,
             smalltalk=self._smalltalk,
+            passage=sig.passage if sig.passage is not None else np.zeros(len(sig.lexical)),
+            semantic_passage=sig.semantic_passage,
         )
 
     def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:
@@ -389,6 +429,15 @@ class Matcher:
             for e in order
             if self.kb.entries[e].browse and rank[e] >= levels.option and rank[e] >= levels.option_ratio * best
         ]
+
+
+def _spread(scores: dict[int, float], n: int) -> np.ndarray:
+    """Per entry scores of the entries the embedding stage looked at; the others count as the least
+    similar it saw."""
+    out = np.full(n, min(scores.values()))
+    for e, score in scores.items():
+        out[e] = score
+    return out
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,8 +35,26 @@ _HOW_ASKED = (
     "smalltalk",
     "smalltalk_x_content",
 )
-LEXICAL_FEATURES = ("lexical", "lexical_lead", "unknown_share", "any_unknown", *_HOW_ASKED)
-SEMANTIC_FEATURES = (*LEXICAL_FEATURES, "semantic", "semantic_lead", "semantic_x_lexical")
+# "passage": how the question relates to what an entry says (its answers and quotes), beside how it
+# relates to the ways the entry is asked for (its phrasings): "왜 F1 정비사에 비유했어요?" uses the
+# interview's words, not a phrasing's.
+LEXICAL_FEATURES = (
+    "lexical",
+    "lexical_lead",
+    "passage",
+    "passage_lead",
+    "unknown_share",
+    "any_unknown",
+    *_HOW_ASKED,
+)
+SEMANTIC_FEATURES = (
+    *LEXICAL_FEATURES,
+    "semantic",
+    "semantic_lead",
+    "semantic_x_lexical",
+    "semantic_passage",
+    "semantic_passage_lead",
+)
 # The confidence models see the question as a whole: the best-ranked entry's standing and what the
 # question holds that the knowledge base does not.
 CONFIDENCE_FEATURES = (
@@ -108,7 +126,7 @@ class Policy:
     lexical_confidence: Model  # P(the best-ranked entry is right), lexical signals
     full_confidence: Model  # ... all signals
     levels: Levels
-    version: int = 2
+    version: int = 3
 
     @classmethod
     def load(cls, path: Path = POLICY_FILE) -> Policy:
@@ -189,6 +207,8 @@ def feature_matrix(
     lexical: np.ndarray,
     semantic: np.ndarray | None,
     *,
+    passage: np.ndarray,
+    semantic_passage: np.ndarray | None = None,
     unknown_share: float,
     content: int,
     reading: str,
@@ -196,7 +216,7 @@ def feature_matrix(
 ) -> np.ndarray:
     """One row per entry, columns as LEXICAL_FEATURES (+ the semantic ones when ``semantic`` is given)."""
     n = len(lexical)
-    cols = [lexical, _lead(lexical)]
+    cols = [lexical, _lead(lexical), passage, _lead(passage)]
     share = np.full(n, unknown_share)
     log_content = np.full(n, np.log1p(content))
     cols += [share, (share > 0).astype(float), log_content, np.full(n, float(content == 0))]
@@ -204,6 +224,8 @@ def feature_matrix(
     cols += [smalltalk, smalltalk * log_content]
     if semantic is not None:
         cols += [semantic, _lead(semantic), semantic * lexical]
+        both = semantic_passage if semantic_passage is not None else np.zeros(n)
+        cols += [both, _lead(both)]
     return np.column_stack(cols).astype(np.float64) if n else np.zeros((0, len(cols)))
 
 

@@ -39,6 +39,11 @@ class Embedder(Protocol):
         """One incoming question."""
         ...
 
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One row per text of what the knowledge base says (answers, quotes), to compare questions with
+        (may be cached)."""
+        ...
+
     def save(self) -> None:
         """Persist whatever cache the embedder keeps; never raises."""
         ...
@@ -98,14 +103,21 @@ class E5Embedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed with the 'query: ' prefix (questions are compared with questions)."""
+        return self._cached(texts, passage=False)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Embed with the 'passage: ' prefix (what a question is compared with, as e5 was trained)."""
+        return self._cached(texts, passage=True)
+
+    def _cached(self, texts: list[str], passage: bool) -> np.ndarray:
         rows = []
         for text in texts:
             text = unicodedata.normalize("NFC", text)
-            key = self._key(text)
+            key = self._key(text) if not passage else "p" + self._key(text)
             vec = self._cache.get(key)
             if vec is None:
                 with self._model() as model:
-                    vec = np.asarray(model.query(text), dtype=np.float32)
+                    vec = np.asarray(model.passage(text) if passage else model.query(text), dtype=np.float32)
                 self._cache[key] = vec
                 self._dirty = True
             rows.append(vec)

@@ -1,5 +1,6 @@
 """Matcher behaviour on the shipped knowledge base, with and without the semantic layer."""
 
+import numpy as np
 import pytest
 
 from bot.engine import Engine
@@ -237,3 +238,12 @@ def test_an_unknown_verb_does_not_stop_an_answer_but_an_unknown_noun_does(engine
     assert "바뀌" in verb.unknown and verb.names == ()
     assert noun.names == ("설치",)
     assert engine.matcher.answerable(verb) and not engine.matcher.answerable(noun)
+
+
+def test_a_question_is_compared_with_what_each_entry_says_as_well_as_with_its_phrasings(engine: Engine) -> None:
+    # "꿈" is in no phrasing; DJ's quote in the data platform entry says MongoDB expertise is the dream.
+    sig = engine.matcher.signals("몽고DB 전문가가 꿈이라는 사람", semantic=False)
+    assert sig is not None and sig.passage is not None
+    best = engine.kb.entries[int(np.argmax(sig.passage))].id
+    assert best == "team-data-platform"
+    assert engine.matcher.features(sig).shape == (len(engine.kb.entries), len(engine.matcher.policy.lexical.features))
