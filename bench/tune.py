@@ -15,7 +15,8 @@
 2. Confidence models (is the best-ranked entry right?), one row per question, from the files in
    CALIBRATION_FILES: questions written apart from faq.yaml and from bench/holdout.tsv, each file by
    a different helper that saw only the interview and the topic list.
-   Out-of-fold predictions pick the levels: answer where precision reaches TARGET_PRECISION; the
+   Out-of-fold predictions pick the levels: answer where precision reaches TARGET_PRECISION and at most
+   NEGATIVE_RATE of the out-of-scope, chit-chat and uncovered-fact questions would be answered; the
    embedding stage only between "hopeless" and "clear"; "did you mean" where the offered entries hold
    the right one at least CLARIFY_PRECISION of the time.
 Deterministic: a fixed seed, and the same data give the same file. ``--check`` fits and compares with
@@ -62,6 +63,7 @@ SEED = 20261127
 PERTURBATIONS_PER_PHRASING = 3
 TARGET_PRECISION = 0.95  # of answers, out of fold, on calibration and negative questions
 SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is skipped
+NEGATIVE_RATE = 0.015  # at most this share of the negatives answered, out of fold
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
 OPTION, OPTION_RATIO = 0.10, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
@@ -170,14 +172,22 @@ def _curve(confidence: list[float], right: list[bool], answerable: list[bool], l
     return rows
 
 
+def _negative_level(scores: list[float], negative: list[bool]) -> float:
+    """The lowest level at which at most NEGATIVE_RATE of the negatives (out of scope, chit-chat,
+    uncovered facts) would be answered."""
+    ranked = sorted((c for c, neg in zip(scores, negative, strict=True) if neg), reverse=True)
+    allowed = int(NEGATIVE_RATE * len(ranked))
+    return ranked[allowed] + 1e-6 if allowed < len(ranked) else 0.0
+
+
 def _levels(lex, full) -> Levels:
     """The levels, from out-of-fold (confidence, best entry right, answerable, right entry offered)."""
 
     def answer_level(outcome) -> float:
-        confidence, right, answerable, _ = outcome
-        return _answer_level(
-            [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)], right, TARGET_PRECISION
-        )
+        confidence, right, answerable, _, negative = outcome
+        scores = [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)]
+        # Precise enough overall, and answering few enough of the questions the FAQ cannot answer.
+        return max(_answer_level(scores, right, TARGET_PRECISION), _negative_level(scores, negative))
 
     answer, lexical_answer = answer_level(full), answer_level(lex)
     skip = max(
@@ -186,7 +196,7 @@ def _levels(lex, full) -> Levels:
     )
     # Below `hopeless` (lexical confidence), at most 1 % of the questions end in a right answer or a
     # "did you mean" that holds the right entry, even with the embedding stage: it is not run there.
-    rescued = [(c >= answer and ok and a) or o for c, ok, a, o in zip(*full, strict=True)]
+    rescued = [(c >= answer and ok and a) or o for c, ok, a, o, _ in zip(*full, strict=True)]
     hopeless, hits = 0.0, 0
     for n, (c, ok) in enumerate(sorted(zip(lex[0], rescued, strict=True)), 1):
         hits += ok
@@ -195,7 +205,7 @@ def _levels(lex, full) -> Levels:
         hopeless = c
     # "Did you mean" from the lowest confidence at which, among questions not answered, the offered
     # entries hold the right one at least half the time.
-    pending = [(c, o) for c, ok, a, o in zip(*full, strict=True) if not (a and c >= answer)]
+    pending = [(c, o) for c, ok, a, o, _ in zip(*full, strict=True) if not (a and c >= answer)]
     clarify = _answer_level([c for c, _ in pending], [o for _, o in pending], CLARIFY_PRECISION)
     return Levels(
         answer=answer,
@@ -268,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     # Questions the fact rule answers honestly never reach the confidence models: left out.
     rows: dict[str, list] = {"lex_x": [], "lex_y": [], "lex_i": [], "full_x": [], "full_y": [], "full_i": []}
     offered_right: dict[int, bool] = {}
+    leading: dict[str, dict[int, bool]] = {"lex": {}, "full": {}}  # the best entry's probability is a majority
     for i, (sig, lab) in enumerate(zip(calib, calib_labels, strict=True)):
         lex_model, full_model = unseen[fold_of[i]]
         for name, model, semantic in (("lex", lex_model, False), ("full", full_model, True)):
@@ -281,27 +292,31 @@ def main(argv: list[str] | None = None) -> int:
             rows[f"{name}_y"].append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
             rows[f"{name}_i"].append(i)
             offered_right[i] = any(e in lab for e in matcher.offered(rank))
+            leading[name][i] = matcher.leads(rank)
     # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
     # question with a word the knowledge base never uses for a thing, a negation or another organisation
-    # is never answered (Matcher.answerable). The confidence models estimate P(right) for the questions
-    # that may be answered: the others weigh nothing in their fit (they still get out-of-fold estimates,
-    # which pick the "did you mean" level).
+    # is never answered (Matcher.answerable), nor one whose best entry is not likelier than all the others
+    # together (Matcher.leads). The confidence models estimate P(right) for the questions that may be
+    # answered: the others weigh nothing in their fit (they still get out-of-fold estimates, which pick
+    # the "did you mean" level).
     answerable = [matcher.answerable(s) for s in calib]
     conf: dict[str, dict[int, tuple[float, bool]]] = {"lex": {}, "full": {}}
     for name, features in (("lex", CONFIDENCE_FEATURES), ("full", SEMANTIC_CONFIDENCE_FEATURES)):
         xs, ys, idx = rows[f"{name}_x"], rows[f"{name}_y"], rows[f"{name}_i"]
-        ws = [1.0 if answerable[i] else 0.0 for i in idx]
+        ws = [1.0 if answerable[i] and leading[name][i] else 0.0 for i in idx]
         for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features, ws), ys, strict=True):
             conf[name][i] = (float(c[0]), bool(y[0]))
 
-    def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool]]:
+    def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool], list[bool]]:
         table_ = {**conf["lex"], **conf[name]}
+        leads = {**leading["lex"], **leading[name]}
         keep = sorted(table_)
         return (
             [table_[i][0] for i in keep],
             [table_[i][1] for i in keep],
-            [answerable[i] for i in keep],
+            [answerable[i] and leads[i] for i in keep],
             [offered_right.get(i, False) for i in keep],
+            [not calib_labels[i] for i in keep],
         )
 
     policy = Policy(
@@ -311,13 +326,13 @@ def main(argv: list[str] | None = None) -> int:
             np.vstack(rows["lex_x"]),
             np.concatenate(rows["lex_y"]),
             CONFIDENCE_FEATURES,
-            np.asarray([1.0 if answerable[i] else 0.0 for i in rows["lex_i"]]),
+            np.asarray([1.0 if answerable[i] and leading["lex"][i] else 0.0 for i in rows["lex_i"]]),
         ),
         full_confidence=_fit(
             np.vstack(rows["full_x"]),
             np.concatenate(rows["full_y"]),
             SEMANTIC_CONFIDENCE_FEATURES,
-            np.asarray([1.0 if answerable[i] else 0.0 for i in rows["full_i"]]),
+            np.asarray([1.0 if answerable[i] and leading["full"][i] else 0.0 for i in rows["full_i"]]),
         ),
         levels=_levels(outcome("lex"), outcome("full")),
     )

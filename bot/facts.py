@@ -43,9 +43,13 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"hours? a (day|week)", r"night shifts?", r"core hours", r"remote\w*", r"work from home", r"wfh"),
     ),
     "date": (
-        ("언제", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜"),
+        ("언제", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
+         # whether hiring is still open now: the interview has a date, not a status
+         "지금도 채용", "지금도 뽑", "지금도 모집", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "끝났"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
-         r"due date", r"start date", r"timeline", r"closing date", r"what date"),
+         r"due date", r"start date", r"timeline", r"closing date", r"what date",
+         r"still (open|hiring|recruiting|accepting\w*|available)", r"currently (hiring|recruiting|open)",
+         r"(open|closed) (now|yet)"),
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",

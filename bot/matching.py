@@ -374,7 +374,7 @@ class Matcher:
             near = (first,) if self.kb.entries[topic].browse else ()
             return replace(base, candidates=ranked, missing=missing, options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
-        if confidence >= answer_level and self.answerable(sig):
+        if confidence >= answer_level and self.answerable(sig) and self.leads(p):
             return replace(base, action="answer")
         options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in self.offered(p))
         # Initials alone (ㅈㅇㅂㅂ) are typed on purpose, and the training questions hardly hold any:
@@ -417,6 +417,12 @@ class Matcher:
         if sig.names or sig.blocked:
             return False
         return sig.content > 0 or float(sig.lexical.max(initial=0.0)) >= _EXACT
+
+    @staticmethod
+    def leads(rank: np.ndarray) -> bool:
+        """Whether the best entry is likelier than all the others together: a closer call is never
+        answered outright, however confident the estimate that the best one is right."""
+        return bool(len(rank)) and float(rank.max()) > 0.5
 
     def offered(self, rank: np.ndarray) -> list[int]:
         """The entries "did you mean" may offer, best first: at most three browsable ones, none far below

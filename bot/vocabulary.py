@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 from collections.abc import Iterable
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -38,6 +39,7 @@ only even still very quite lot lots thing things stuff whats hows whos wheres ok
 main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금 써 써요 써여 쓰나 쓰나요 쓰는 쓰세요 사용 사용해요 사용하나요 여기선 여기서 거기선 거기서 이거 알려주셔서 알려주셔 받 up one
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 오케이 응 웅 넹 아하 알겠어 알겠어요 알겠습니다 그렇구나 그렇군요 lol btw fine sure alright hmm cool
+자주 항상 늘 주로 가끔 종종 매일 매번 보통은 특히 아마 이미 벌써 계속 다들 서로 모두 전부 다 제일 가장 덜 꽤 엄청 되게 완전 굉장히 상당히 별로 전혀 과연 실제로 실제 원래 대체로 대부분 often always usually sometimes
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -83,6 +85,19 @@ def is_predicate(word: str) -> bool:
     return len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS)
 
 
+WORDS_FILE = Path(__file__).with_name("words.txt")
+
+
+@functools.cache
+def everyday_words() -> frozenset[str]:
+    """Everyday Korean and English words (bot/words.txt, from wordfreq: see bench/build_words.py)."""
+    try:
+        lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:  # a partial install: typos are then forgiven more widely, nothing breaks
+        return frozenset()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
 def is_filler(token: str) -> bool:
     """True for words that only wrap a question, and for particles written apart (지원 은)."""
     return token in _FILLERS or token in _PARTICLES
@@ -123,11 +138,16 @@ class Vocabulary:
         return self._latin
 
     def _knows(self, token: str) -> bool:
-        """True when the stemmed token, or a close spelling, compound part or prefix of it, is known."""
+        """True when the stemmed token, or a close spelling, compound part or prefix of it, is known.
+
+        A word of everyday language the knowledge base does not use (주식, 점심, stock) is not taken
+        for a typo of one it does (주시, 점+심, stack): only words no dictionary holds are (지웡, sumbit).
+        """
         if token in self._words or is_filler(token):
             return True
         if token.isdigit():
             return True
+        everyday = token in everyday_words()
         hangul = is_syllable(token[-1])
         if hangul and len(token) >= 2:
             # Compounds written together (하둡팀, 지원방법) or known words with endings left on.
@@ -136,11 +156,13 @@ class Vocabulary:
                     return True
             # Known words and fillers written together, casual endings after them (뽑음, 어떻게지원,
             # 머하는곳임, 하나욤).
-            if self._segments(token):
+            if not everyday and self._segments(token):
                 return True
             at = bisect.bisect_right(self._sorted, token)
             if at < len(self._sorted) and self._sorted[at].startswith(token):
                 return True
+        if everyday:
+            return False
         keys = to_keys(token)
         if len(keys) < 4:
             return False

@@ -247,3 +247,34 @@ def test_a_question_is_compared_with_what_each_entry_says_as_well_as_with_its_ph
     best = engine.kb.entries[int(np.argmax(sig.passage))].id
     assert best == "team-data-platform"
     assert engine.matcher.features(sig).shape == (len(engine.kb.entries), len(engine.matcher.policy.lexical.features))
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("지웡", True),  # a typo of 지원: no dictionary holds it
+        ("보랑", True),
+        ("주식", False),  # an everyday word one key from 주시: not a typo of it
+        ("점심", False),  # ... nor 점 + 심 written together
+        ("하둡팀", True),  # a known word with more written onto it
+    ],
+)
+def test_typos_are_forgiven_but_other_everyday_words_are_not(engine: Engine, word: str, known: bool) -> None:
+    from bot.vocabulary import everyday_words
+
+    assert len(everyday_words()) > 10_000
+    assert engine.matcher.vocabulary.knows(word) is known
+
+
+def test_a_close_call_between_topics_is_never_answered_outright(engine: Engine) -> None:
+    from bot.matching import Matcher
+
+    assert not Matcher.leads(np.asarray([0.5, 0.45, 0.05]))
+    assert Matcher.leads(np.asarray([0.51, 0.45, 0.04]))
+    assert not Matcher.leads(np.asarray([]))
+
+
+@pytest.mark.parametrize("question", ["지금도 채용중인가요?", "are you still hiring?", "아직 뽑아요?"])
+def test_whether_hiring_is_still_open_is_a_date_the_interview_does_not_give(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert decision.action == "fallback" and decision.missing == "date"
