@@ -139,6 +139,7 @@ _INSIDE_WORDS = frozenset(
         "면접",
         "하는 법",
         "하는법",
+        "설치",
         "코테",
         "코딩테스트",
         "몇명",
@@ -248,9 +249,29 @@ def _english_hit(kind: str, text: str) -> bool:
     return any(OSA.distance(w, cue, score_cutoff=1) <= 1 for w in words for cue in cues)
 
 
+# Words of a moment or a feeling: 언제 with them asks for an occasion (언제 보람을 느끼나요), not a date.
+_OCCASION = (
+    "때",
+    "보람",
+    "느끼",
+    "느껴",
+    "느낀",
+    "재미",
+    "재밌",
+    "힘들",
+    "힘드",
+    "뿌듯",
+    "행복",
+    "즐거",
+    "좋았",
+    "좋아",
+    "설레",
+)
+
+
 def _korean_date(compact: str) -> bool:
-    """언제 that asks a date, not an occasion (보람을 느낄 때가 언제예요)."""
-    return "언제" in compact and "때" not in compact
+    """언제 that asks a date, not an occasion (보람을 느낄 때가 언제예요, 언제 보람을 느끼나요)."""
+    return "언제" in compact and not any(word in compact for word in _OCCASION)
 
 
 def _korean_amount(compact: str) -> bool:

@@ -92,6 +92,7 @@ class Signals:
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
 _PASSAGE_FLOOR = 0.75  # ... and of a question with a passage that answers it, a little lower
+_SHARED = 0.5  # a second entry at least this share of the best one's probability makes it a close call
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
 _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
 _LONGEST = 1000  # characters of a question that are matched (channels refuse longer ones politely)
@@ -420,9 +421,14 @@ class Matcher:
 
     @staticmethod
     def leads(rank: np.ndarray) -> bool:
-        """Whether the best entry is likelier than all the others together: a closer call is never
-        answered outright, however confident the estimate that the best one is right."""
-        return bool(len(rank)) and float(rank.max()) > 0.5
+        """Whether the best entry is likelier than all the others together, and no other entry shares a
+        good part of that ("하둡이랑 스토리지"): a closer call is never answered outright, however
+        confident the estimate that the best one is right; it gets "did you mean"."""
+        if not len(rank):
+            return False
+        best = float(rank.max())
+        second = float(np.partition(rank, -2)[-2]) if len(rank) > 1 else 0.0
+        return best > 0.5 and second < _SHARED * best
 
     def offered(self, rank: np.ndarray) -> list[int]:
         """The entries "did you mean" may offer, best first: at most three browsable ones, none far below

@@ -5,6 +5,7 @@ else:
 - a negation: "하둡 팀 말고 다른 팀은요?", "지원 안 할래요", "anything except culture?" share the entry's
   words but ask about the rest (안 and 못 before another verb, as in "장애 나면 안 되는 서비스" or
   "못 해보는 경험", negate what happens, not the topic: they do not count);
+- a question put to the bot itself: "너 사람이야?", "넌 이름이 뭐야?" share words with `fit` or `people`;
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
   "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
   Kakao's Platform/Infra office and its experienced-developer hiring.
@@ -27,6 +28,9 @@ _KO_NEGATION_ENDINGS = ("말고", "말구", "빼고", "제외하고", "아니고
 _EN_NEGATION = re.compile(
     r"\b(?:not|never|except|besides|without)\b|n't\b|\bother than\b|\bapart from\b|\binstead of\b|\brather than\b"
 )
+# A question put to the bot itself (너 사람이야?, 넌 이름이 뭐야?): the FAQ speaks for the engineers of the
+# interview, never for "you". Korean candidates do not call the company 너; English "you" often means it.
+_YOU = frozenset(str.split("너 넌 너는 너가 니가 네가 너의 니 너도 너한테 너랑"))
 # Organisations and kinds of application the FAQ does not speak for. Kakao's affiliates count: the
 # interview is about the Platform/Infra office of Kakao Corp. (lower case, as the cleaned question).
 _OTHER = frozenset(
@@ -49,7 +53,7 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     answered outright: negations and organisations or applications the FAQ does not speak for."""
     words = reading.split()
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
-    found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER)]
+    found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
     decline = _KO_DECLINE.search(reading)
     if decline:

@@ -150,9 +150,11 @@ class Vocabulary:
         everyday = token in everyday_words()
         hangul = is_syllable(token[-1])
         if hangul and len(token) >= 2:
-            # Compounds written together (하둡팀, 지원방법) or known words with endings left on.
+            # Compounds written together (하둡팀, 지원방법) or known words with endings left on; unless the
+            # whole is an everyday word of its own (요구사항), what follows the known word must be known
+            # too (하둡설치방법 is not: 설치).
             for size in range(len(token) - 1, 1, -1):
-                if token[:size] in self._words:
+                if token[:size] in self._words and (everyday or self._rest_known(token[size:])):
                     return True
             # Known words and fillers written together, casual endings after them (뽑음, 어떻게지원,
             # 머하는곳임, 하나욤).
@@ -168,6 +170,13 @@ class Vocabulary:
             return False
         hit = process.extractOne(keys, self._keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
         return hit is not None
+
+    def _rest_known(self, rest: str) -> bool:
+        """What follows a known word written together with it: an ending, a particle, a filler, one
+        syllable (팀, 셀), or a known word (with its own typo and compound tolerance)."""
+        if len(rest) == 1 or rest in _ENDINGS or is_filler(rest) or (stem(rest) != rest and len(stem(rest)) < 2):
+            return True
+        return self.knows(rest) or self.knows(stem(rest))
 
     def _segments(self, token: str) -> bool:
         """True when the token splits into known words or fillers, then casual endings."""

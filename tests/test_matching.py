@@ -193,6 +193,8 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("다른 회사에선 못 해보는 경험이 있어요?", ()),
         ("지원 안 할래요", ("안 할",)),  # ... 안 + 하다 declines the thing itself
         ("못 하겠어요", ("못 하겠",)),
+        ("너 사람이야?", ("너",)),  # put to the bot itself
+        ("넌 이름이 뭐야", ("넌",)),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
@@ -257,6 +259,8 @@ def test_a_question_is_compared_with_what_each_entry_says_as_well_as_with_its_ph
         ("주식", False),  # an everyday word one key from 주시: not a typo of it
         ("점심", False),  # ... nor 점 + 심 written together
         ("하둡팀", True),  # a known word with more written onto it
+        ("지원방법", True),
+        ("하둡설치방법", False),  # ... but only when what is written onto it is known too
     ],
 )
 def test_typos_are_forgiven_but_other_everyday_words_are_not(engine: Engine, word: str, known: bool) -> None:
@@ -269,12 +273,19 @@ def test_typos_are_forgiven_but_other_everyday_words_are_not(engine: Engine, wor
 def test_a_close_call_between_topics_is_never_answered_outright(engine: Engine) -> None:
     from bot.matching import Matcher
 
-    assert not Matcher.leads(np.asarray([0.5, 0.45, 0.05]))
-    assert Matcher.leads(np.asarray([0.51, 0.45, 0.04]))
+    assert not Matcher.leads(np.asarray([0.5, 0.1, 0.05]))  # not likelier than the rest together
+    assert not Matcher.leads(np.asarray([0.56, 0.37, 0.04]))  # a second entry shares it
+    assert Matcher.leads(np.asarray([0.6, 0.19, 0.04]))
     assert not Matcher.leads(np.asarray([]))
+    assert engine.matcher.decide("하둡이랑 스토리지").action == "clarify"
 
 
 @pytest.mark.parametrize("question", ["지금도 채용중인가요?", "are you still hiring?", "아직 뽑아요?"])
 def test_whether_hiring_is_still_open_is_a_date_the_interview_does_not_give(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
     assert decision.action == "fallback" and decision.missing == "date"
+
+
+def test_a_how_to_cue_is_found_inside_a_word_typed_without_spaces(engine: Engine) -> None:
+    decision = engine.matcher.decide("하둡설치방법")
+    assert decision.action == "fallback" and decision.missing == "howto"
