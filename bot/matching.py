@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -206,17 +207,25 @@ class Matcher:
             readings.append((corrected, "corrected"))
         return [r for r in readings if r[0]]
 
-    def warm(self, stop: threading.Event | None = None, pause: float = 0.002) -> int:
-        """Embed every phrasing the embedder has not cached yet; returns how many were looked at.
+    def warm(self, stop: threading.Event | None = None, pause: float = 0.002, threads: int = 1) -> int:
+        """Embed every phrasing and passage the embedder has not cached yet; returns how many were looked at.
 
         Run on a background thread after a (re)load, so the first questions after an edit do not pay for
         embedding new phrasings. ``pause`` between phrasings leaves the CPU to questions (0: no pauses,
-        for a caller that wants the cache full at once); ``stop`` ends it.
+        for a caller that wants the cache full at once); ``stop`` ends it. ``threads`` share the work
+        (worth it up to the embedder's instances, as many as cores).
         """
         if self.embedder is None:
             return 0
         work = [(text, False) for text in self._docs] + [(text, True) for text in self._passages]
-        for n, (text, passage) in enumerate(work, 1):
+        if threads <= 1:
+            return self._warm(work, stop, pause)
+        with ThreadPoolExecutor(threads) as pool:
+            return sum(pool.map(lambda part: self._warm(part, stop, pause), [work[i::threads] for i in range(threads)]))
+
+    def _warm(self, work: list[tuple[str, bool]], stop: threading.Event | None, pause: float) -> int:
+        assert self.embedder is not None
+        for n, (text, passage) in enumerate(work):
             if stop is not None and stop.is_set():
                 return n
             started = time.perf_counter()

@@ -90,8 +90,8 @@ def xdg_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def engine(kb: KnowledgeBase, xdg_cache: Path) -> Engine:
     """The engine as shipped: semantic layer on where the CPU supports it (its cache warmed and saved)."""
-    built = Engine.build(kb, load_embedder(True, xdg_cache / "faqbot"))
-    built.matcher.warm(pause=0.0)
+    built = Engine.build(kb, load_embedder(True, xdg_cache / "faqbot", instances=2))
+    built.matcher.warm(pause=0.0, threads=2)  # both cores: the cache is empty on a fresh machine
     if built.matcher.embedder is not None:
         built.matcher.embedder.save()
     return built

@@ -289,3 +289,11 @@ def test_whether_hiring_is_still_open_is_a_date_the_interview_does_not_give(engi
 def test_a_how_to_cue_is_found_inside_a_word_typed_without_spaces(engine: Engine) -> None:
     decision = engine.matcher.decide("하둡설치방법")
     assert decision.action == "fallback" and decision.missing == "howto"
+
+
+def test_warming_on_two_threads_looks_at_every_phrasing_and_passage_once(engine: Engine) -> None:
+    matcher = engine.matcher
+    if matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA
+        assert matcher.warm(threads=2) == 0
+        return
+    assert matcher.warm(pause=0.0, threads=2) == len(matcher._docs) + len(matcher._passages)
