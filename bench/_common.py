@@ -9,6 +9,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+def write_or_check(path: Path, text: str, check: bool, command: str, note: str = "") -> int:
+    """Write a generated file, or with ``check`` only say whether the shipped one is up to date (exit 1
+    when it is not)."""
+    name = path.relative_to(ROOT)
+    if check:
+        same = path.exists() and path.read_text(encoding="utf-8") == text
+        print(f"{name} is " + ("up to date" if same else f"OUT OF DATE: run {command}"))
+        return 0 if same else 1
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {name}{note}")
+    return 0
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0-100), nearest rank."""
     ordered = sorted(values)

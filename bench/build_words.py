@@ -14,7 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._common import ROOT, write_or_check
+
 OUT = ROOT / "bot" / "words.txt"
 HEADER = """\
 # Everyday Korean and English words, one per line: wordfreq's "small" lists for ko and en (wordfreq {version},
@@ -45,13 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if bot/words.txt differs from a fresh build")
     args = parser.parse_args(argv)
     text = build()
-    if args.check:
-        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
-        print("bot/words.txt is " + ("up to date" if same else "OUT OF DATE: run python bench/build_words.py"))
-        return 0 if same else 1
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}: {text.count(chr(10)) - HEADER.count(chr(10))} words")
-    return 0
+    words = text.count("\n") - HEADER.count("\n")
+    return write_or_check(OUT, text, args.check, "python bench/build_words.py", f": {words} words")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import ROOT, SHARED, table
+from bench._common import ROOT, SHARED, table, write_or_check
 from bench.typos import perturb
 from bot.config import load_settings
 from bot.evaluation import evaluate, read_labelled
@@ -375,13 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     curve = _curve(full_conf, full_right, content, labels)
     print(table(["answer level", "precision", "in scope answered right", "negatives answered"], curve))
     _report(kb, embedder, Policy.from_text(text))
-    if args.check:
-        same = POLICY_FILE.exists() and POLICY_FILE.read_text(encoding="utf-8") == text
-        print("bot/policy.json is " + ("up to date" if same else "OUT OF DATE: run python bench/tune.py"))
-        return 0 if same else 1
-    POLICY_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {POLICY_FILE.relative_to(ROOT)}")
-    return 0
+    return write_or_check(POLICY_FILE, text, args.check, "python bench/tune.py")
 
 
 def _report(kb, embedder, policy: Policy) -> None:
