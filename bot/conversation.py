@@ -318,8 +318,15 @@ class Follower:
             return replace(alone, question=question, via="reference")  # the words alone are clear: 분위기, 지원
         # Named, the subject pulls towards its own topic: trust that only if the words alone do not point
         # somewhere else (그분은 일의 어떤 점이 재밌대요 is about what is rewarding, not about the team).
+        # Neither a greeting ("뭐 하는 곳이에요" alone looks like small talk) nor another team (the words
+        # left name none: "팀은 뭐하는데요" leans to whichever team's phrasings say it) is somewhere else.
         pointed = alone.candidates[0] if alone.candidates else None
-        elsewhere = pointed is not None and pointed.id != topic and pointed.score >= 50.0
+        elsewhere = (
+            pointed is not None
+            and pointed.id not in self.teams
+            and pointed.score >= 50.0
+            and self.kb.entry(pointed.id).browse
+        )
         trusted = with_subject.id != topic or not elsewhere
         if with_subject.action == "answer" and with_subject.id not in others and trusted:
             return replace(with_subject, question=question, via="reference")

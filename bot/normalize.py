@@ -107,19 +107,22 @@ _SHORTHAND = {
     "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
     "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하",
 }  # fmt: skip
+# Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
+_HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
 # Laughter and tears (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ), alone or written onto a word, carry no question.
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}")
 
 
 def clean(text: str) -> str:
     """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces; spell out chat shorthand
-    (ㄳ -> 감사, ㅎㅇ -> 하이) and drop laughter (ㅋㅋ)."""
+    (ㄳ -> 감사, ㅎㅇ -> 하이, 어케 -> 어떻게) and drop laughter (ㅋㅋ)."""
     text = unicodedata.normalize("NFKC", text)
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
     text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
     text = _NOISE_RE.sub(" ", text)
-    return " ".join(w for w in (_SHORTHAND.get(w) or _LAUGHTER_RE.sub("", w) for w in text.split()) if w)
+    words = (_SHORTHAND.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in text.split())
+    return " ".join(" ".join(words).split())
 
 
 def to_keys(text: str) -> str:

@@ -49,6 +49,15 @@ FOLLOW_UPS = [
     ),
     pytest.param(["What does the Hadoop team do?", "how do I apply there?"], ("answer", "apply"), id="english: there"),
     pytest.param(["JG님 팀은 무슨 일 하나요?", "그분은 어떤 일 해요?"], ("answer", "team-hadoop"), id="그분"),
+    # What is left without the reference looks like small talk, or like another team's phrasings: neither
+    # takes the question away from the subject.
+    pytest.param(
+        ["JG님은 어느 팀이에요?", "그 팀은 뭐 하는 곳이에요?"], ("answer", "team-hadoop"), id="그 팀 + 뭐 하는 곳"
+    ),
+    pytest.param(
+        ["디에고님은 왜 카카오에서 일하세요?", "그분 팀은 뭐하는데요?"], ("answer", "team-storage"), id="그분 팀"
+    ),
+    pytest.param(["데이터플랫폼파트 뭐해", "그럼 거기 지원 어케함"], ("answer", "apply"), id="거기 지원 어케함"),
 ]
 
 

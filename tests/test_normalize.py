@@ -74,3 +74,19 @@ def test_stem_strips_particles(word: str, expected: str) -> None:
 
 def test_tokens_fold_english_plurals() -> None:
     assert tokens("teams positions") == ["team", "position"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [
+        ("ㄳㄳ", "감사"),
+        ("ㅎㅇ 지원 방법", "하이 지원 방법"),
+        ("지원 어케함?", "지원 어떻게 함"),  # chat spellings of 어떻게
+        ("어캐 해요ㅋㅋ", "어떻게 해요"),
+        ("어케", "어떻게"),
+    ],
+)
+def test_chat_shorthand_is_spelled_out(typed: str, cleaned: str) -> None:
+    from bot.normalize import clean
+
+    assert clean(typed) == cleaned
