@@ -5,6 +5,7 @@ else:
 - a negation: "하둡 팀 말고 다른 팀은요?", "지원 안 할래요", "anything except culture?" share the entry's
   words but ask about the rest (안 and 못 before another verb, as in "장애 나면 안 되는 서비스" or
   "못 해보는 경험", negate what happens, not the topic: they do not count);
+- a request for the bot to do some work: "can you review my resume?", "이력서 첨삭해 주세요";
 - a question put to the bot itself: "너 사람이야?", "넌 이름이 뭐야?" share words with `fit` or `people`;
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
   "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
@@ -31,6 +32,16 @@ _EN_NEGATION = re.compile(
 # A question put to the bot itself (너 사람이야?, 넌 이름이 뭐야?): the FAQ speaks for the engineers of the
 # interview, never for "you". Korean candidates do not call the company 너; English "you" often means it.
 _YOU = frozenset(str.split("너 넌 너는 너가 니가 네가 너의 니 너도 너한테 너랑"))
+# A request for the bot to do some work (can you review my resume?, 이력서 첨삭해 주세요, 번역해줘): it only
+# tells what the interview says, however much the request shares with `apply`.
+_KO_WORK = (
+    *str.split("봐줘 봐주세요 검토해 첨삭 써줘 써주세요 번역해 고쳐줘 고쳐주세요 작성해줘 작성해주세요"),
+    *("봐 줘", "봐 주세요", "써 줘", "써 주세요", "고쳐 줘", "작성해 줘", "작성해 주세요"),
+)
+_EN_WORK = re.compile(
+    r"\b(?:can|could|would|will) you (?:please )?(?:review|check|proofread|edit|fix|write|translate|rewrite|correct"
+    r"|draft|improve|look over|look at|read)\b"
+)
 # Organisations and kinds of application the FAQ does not speak for. Kakao's affiliates count: the
 # interview is about the Platform/Infra office of Kakao Corp. (lower case, as the cleaned question).
 _OTHER = frozenset(
@@ -55,6 +66,10 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
     found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
+    found += [cue for cue in _KO_WORK if cue in reading]
+    work = _EN_WORK.search(typed.lower())
+    if work:
+        found.append(work.group(0))
     decline = _KO_DECLINE.search(reading)
     if decline:
         found.append(decline.group(0).strip())

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.normalize import SUFFIXES, clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
 
@@ -215,17 +215,24 @@ class Vocabulary:
 
     def unknown_names(self, text: str) -> tuple[str, ...]:
         """The unknown words of a cleaned text that name something (not verbs or adjectives): what a
-        question may be about that the knowledge base never mentions (설치, 대출, mysql)."""
+        question may be about that the knowledge base never mentions (설치, 대출, mysql). An everyday
+        English word (struggle, high) does not count: English questions wrap theirs in many of them."""
         unknown = set(self.unknown(text))
         return tuple(
             tokens(word)[0] if tokens(word) else word
             for word in text.split()
-            if (tokens(word)[0] if tokens(word) else word) in unknown and not is_predicate(word)
+            if (tokens(word)[0] if tokens(word) else word) in unknown
+            and not is_predicate(word)
+            and not (word.isascii() and word in everyday_words())
         )
 
     def _correct(self, token: str) -> str:
-        """The known Latin word closest to a misspelt one (cultrue -> culture), else the token."""
+        """The known Latin word closest to a misspelt one (cultrue -> culture), else the token (also for
+        an everyday English word: same is not a misspelt name)."""
         if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
-        hit = process.extractOne(token, self._latin_sorted, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
+        if token in everyday_words():  # a word of its own (same), not a misspelling of a known one (name)
+            return token
+        # OSA: a swapped pair of letters (cultrue) is one slip, as a wrong or missing letter is.
+        hit = process.extractOne(token, self._latin_sorted, scorer=OSA.normalized_similarity, score_cutoff=0.75)
         return hit[0] if hit else token

@@ -195,6 +195,9 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("못 하겠어요", ("못 하겠",)),
         ("너 사람이야?", ("너",)),  # put to the bot itself
         ("넌 이름이 뭐야", ("넌",)),
+        ("can you review my resume?", ("can you review",)),  # work for the bot to do
+        ("이력서 첨삭해 주세요", ("첨삭",)),
+        ("can you tell me about the culture?", ()),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
@@ -297,3 +300,29 @@ def test_warming_on_two_threads_looks_at_every_phrasing_and_passage_once(engine:
         assert matcher.warm(threads=2) == 0
         return
     assert matcher.warm(pause=0.0, threads=2) == len(matcher._docs) + len(matcher._passages)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("how is the cultrue", "how is the culture"),  # two letters swapped: one slip
+        ("how can I sumbit my aplication?", "how can i submit my application"),
+        ("do they sit in the same office?", "do they sit in the same office"),  # same is a word, not a slip of name
+    ],
+)
+def test_english_typos_are_corrected_but_everyday_words_are_not(engine: Engine, typed: str, read: str) -> None:
+    sig = engine.matcher.signals(typed, semantic=False)
+    assert sig is not None and sig.reading == read
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("can I send my resume in English?", "process"),
+        ("영문 이력서로 내도 돼요?", "process"),
+        ("do they sit in the same office?", "place"),
+    ],
+)
+def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert decision.action == "fallback" and decision.missing == kind
