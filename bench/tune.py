@@ -61,11 +61,12 @@ from bot.semantic import load_embedder
 
 SEED = 20261127
 PERTURBATIONS_PER_PHRASING = 3
-TARGET_PRECISION = 0.95  # of answers, out of fold, on calibration and negative questions
+TARGET_PRECISION = 0.97  # of answers, out of fold, on calibration and negative questions
 SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is skipped
 # Without the embedding stage (a CPU without AVX2/FMA) the lexical model decides alone: it is held to a
 # higher precision, as its estimate rests on less.
 LEXICAL_PRECISION = 0.97
+ANSWER_FLOOR = 0.5  # the answer levels are at least this
 NEGATIVE_RATE = 0.02  # at most this share of the negatives answered, out of fold
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
 OPTION, OPTION_RATIO = 0.15, 0.25  # an offered entry: this likely, and this share of the best one
@@ -190,7 +191,8 @@ def _levels(lex, full) -> Levels:
         confidence, right, answerable, _, negative = outcome
         scores = [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)]
         # Precise enough overall, and answering few enough of the questions the FAQ cannot answer.
-        return max(_answer_level(scores, right, target), _negative_level(scores, negative))
+        # Never below one half: an answer the estimate thinks more likely wrong than right is a guess.
+        return max(_answer_level(scores, right, target), _negative_level(scores, negative), ANSWER_FLOOR)
 
     answer, lexical_answer = answer_level(full, TARGET_PRECISION), answer_level(lex, LEXICAL_PRECISION)
     skip = max(

@@ -45,11 +45,11 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "date": (
         ("언제", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
          # whether hiring is still open now: the interview has a date, not a status
-         "지금도 채용", "지금도 뽑", "지금도 모집", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "끝났"),
+         "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "채용 중인가", "채용중인가",
+         "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
-         r"still (open|hiring|recruiting|accepting\w*|available)", r"currently (hiring|recruiting|open)",
-         r"(open|closed) (now|yet)"),
+         r"still (open|hiring|recruiting|accepting\w*|available)"),
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
@@ -92,7 +92,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"tps", r"petabytes?", r"pb", r"tb"),
     ),
     "howto": (
-        ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법", "하는 법", "하는법",
+        ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
          "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법"),
         (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
@@ -141,8 +141,6 @@ _INSIDE_WORDS = frozenset(
         "마감",
         "데드라인",
         "면접",
-        "하는 법",
-        "하는법",
         "설치",
         "코테",
         "코딩테스트",
@@ -267,8 +265,6 @@ _OCCASION = (
     "뿌듯",
     "행복",
     "즐거",
-    "좋았",
-    "좋아",
     "설레",
 )
 

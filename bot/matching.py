@@ -430,9 +430,10 @@ class Matcher:
 
     @staticmethod
     def leads(rank: np.ndarray) -> bool:
-        """Whether the best entry is likelier than all the others together, and no other entry shares a
-        good part of that ("하둡이랑 스토리지"): a closer call is never answered outright, however
-        confident the estimate that the best one is right; it gets "did you mean"."""
+        """Whether the best entry stands out: its probability (each entry's is estimated on its own; they
+        need not add up to one) is above one half, and no other entry has half as much ("하둡이랑
+        스토리지"). A closer call is never answered outright, however confident the estimate that the
+        best one is right; it gets "did you mean"."""
         if not len(rank):
             return False
         best = float(rank.max())

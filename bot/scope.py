@@ -6,6 +6,7 @@ else:
   words but ask about the rest (안 and 못 before another verb, as in "장애 나면 안 되는 서비스" or
   "못 해보는 경험", negate what happens, not the topic: they do not count);
 - a request for the bot to do some work: "can you review my resume?", "이력서 첨삭해 주세요";
+- a comparison: "하둡이랑 스토리지 차이", "which is better, hadoop or spark?";
 - a question put to the bot itself: "너 사람이야?", "넌 이름이 뭐야?" share words with `fit` or `people`;
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
   "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
@@ -23,8 +24,9 @@ from bot.normalize import stem
 _KO_NEGATION_WORDS = frozenset(
     str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
 )
-# 안/못 + 하다: declining the thing itself (지원 안 할래요, 안할래요, 못 하겠어요).
-_KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할|하겠|하려|하고 싶|함|해요|해$|합니다)")
+# 안/못 + 하다 as a decision: declining the thing itself (지원 안 할래요, 안할래요, 못 하겠어요); not a question
+# put negatively (신입은 채용 안 해요?, 지원 못 할까요?).
+_KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할래|할게|하겠|하려고|하고 싶)")
 _KO_NEGATION_ENDINGS = ("말고", "말구", "빼고", "제외하고", "아니고")
 _EN_NEGATION = re.compile(
     r"\b(?:not|never|except|besides|without)\b|n't\b|\bother than\b|\bapart from\b|\binstead of\b|\brather than\b"
@@ -35,12 +37,21 @@ _YOU = frozenset(str.split("너 넌 너는 너가 니가 네가 너의 니 너�
 # A request for the bot to do some work (can you review my resume?, 이력서 첨삭해 주세요, 번역해줘): it only
 # tells what the interview says, however much the request shares with `apply`.
 _KO_WORK = (
-    *str.split("봐줘 봐주세요 검토해 첨삭 써줘 써주세요 번역해 고쳐줘 고쳐주세요 작성해줘 작성해주세요"),
+    *str.split("봐줘 봐주세요 검토해줘 첨삭 써줘 써주세요 번역해 고쳐줘 고쳐주세요 작성해줘 작성해주세요"),
     *("봐 줘", "봐 주세요", "써 줘", "써 주세요", "고쳐 줘", "작성해 줘", "작성해 주세요"),
 )
 _EN_WORK = re.compile(
-    r"\b(?:can|could|would|will) you (?:please )?(?:review|check|proofread|edit|fix|write|translate|rewrite|correct"
-    r"|draft|improve|look over|look at|read)\b"
+    r"\b(?:can|could|would|will) you (?:please )?(?:review|proofread|edit|fix|write|translate|rewrite|correct"
+    r"|draft|improve|look over)\b"
+)
+# A comparison (하둡이랑 스토리지 차이, which is better): each topic answers for itself, none for the
+# difference; "did you mean" offers both.
+_KO_COMPARE = (
+    *str.split("차이 비교 다른점"),
+    *("뭐가 달라", "뭐가 다른", "다른 점", "어디가 더", "어느 쪽이 더", "어느 팀이 더"),
+)
+_EN_COMPARE = re.compile(
+    r"\b(?:difference|differences|differ|compare\w*|comparison|versus|vs)\b|\bwhich (?:\w+ )?is better\b"
 )
 # Organisations and kinds of application the FAQ does not speak for. Kakao's affiliates count: the
 # interview is about the Platform/Infra office of Kakao Corp. (lower case, as the cleaned question).
@@ -61,7 +72,8 @@ _OTHER = frozenset(
 
 def blocked(reading: str, typed: str) -> tuple[str, ...]:
     """The words of a question (its cleaned reading, and the text as typed) that keep it from being
-    answered outright: negations and organisations or applications the FAQ does not speak for."""
+    answered outright: negations, organisations or applications the FAQ does not speak for, requests for
+    work and questions put to the bot itself, comparisons."""
     words = reading.split()
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
     found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
@@ -70,6 +82,10 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     work = _EN_WORK.search(typed.lower())
     if work:
         found.append(work.group(0))
+    found += [cue for cue in _KO_COMPARE if cue in reading]
+    compare = _EN_COMPARE.search(typed.lower())
+    if compare:
+        found.append(compare.group(0))
     decline = _KO_DECLINE.search(reading)
     if decline:
         found.append(decline.group(0).strip())

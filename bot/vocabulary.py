@@ -55,13 +55,14 @@ _ENDINGS = frozenset(
 # fmt: on
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
-# Verb and adjective endings (바뀌나요, 풀렸어요, 실렸던, 바뀌면): a word the knowledge base never uses
+# Verb and adjective endings (바뀌나요, 풀렸어요, 실렸던, 바뀌려면): a word the knowledge base never uses
 # that ends in one says what happens ("do the requirements change?"), not what the question is about;
-# an unknown noun (설치, 대출, 주가) does. 는/은/ㄴ are left out: they end nouns as often (택시는).
+# an unknown noun (설치, 대출, 택시) does. Single syllables that end nouns as often are left out: 는 (택시는),
+# 어/아 (하드웨어, 아시아), 면 (화면), 던 (런던), 나, 니, 냐.
 _VERB_ENDINGS = tuple(
     sorted(
         str.split(
-            "나요 나 니까 니 냐 면 으면 려면 으려면 던 던데 던가 죠 지요 어요 아요 여요 워요 어 아 겠 네요 군요 는데 는지 "
+            "나요 니까 으면 려면 으려면 던데 던가 죠 지요 어요 아요 여요 워요 겠 네요 군요 는데 는지 "
             "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요"
         ),
         key=len,
@@ -81,8 +82,11 @@ def is_predicate(word: str) -> bool:
         if len(word) > len(ending) and word.endswith(ending):
             head = word[: -len(ending)]
             return not head.endswith(_NOUN_VERBS) and (len(head) > 1 or head not in "이가")
+    # A past tense, with or without more after it (풀렸어요, 실렸던, 누구였죠).
     head = stem(word)
-    return len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS)
+    if len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS):
+        return True
+    return len(word) > 2 and word[-1] in "던다" and word[:-1].endswith(_PAST) and not word[:-1].endswith(_NOUN_VERBS)
 
 
 WORDS_FILE = Path(__file__).with_name("words.txt")
@@ -215,15 +219,13 @@ class Vocabulary:
 
     def unknown_names(self, text: str) -> tuple[str, ...]:
         """The unknown words of a cleaned text that name something (not verbs or adjectives): what a
-        question may be about that the knowledge base never mentions (설치, 대출, mysql). An everyday
-        English word (struggle, high) does not count: English questions wrap theirs in many of them."""
+        question may be about that the knowledge base never mentions (설치, 대출, mysql). Every unknown
+        English word counts: everyday English holds the names of tools too (spark, hive, oracle)."""
         unknown = set(self.unknown(text))
         return tuple(
             tokens(word)[0] if tokens(word) else word
             for word in text.split()
-            if (tokens(word)[0] if tokens(word) else word) in unknown
-            and not is_predicate(word)
-            and not (word.isascii() and word in everyday_words())
+            if (tokens(word)[0] if tokens(word) else word) in unknown and not is_predicate(word)
         )
 
     def _correct(self, token: str) -> str:

@@ -191,13 +191,17 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("IT 회사 처음인데 지원해도 되나요?", ()),
         ("장애 나면 안 되는 서비스라 부담되겠네요?", ()),  # 안 + another verb negates what happens
         ("다른 회사에선 못 해보는 경험이 있어요?", ()),
-        ("지원 안 할래요", ("안 할",)),  # ... 안 + 하다 declines the thing itself
+        ("지원 안 할래요", ("안 할래",)),  # ... 안 + 하다 declines the thing itself
         ("못 하겠어요", ("못 하겠",)),
         ("너 사람이야?", ("너",)),  # put to the bot itself
         ("넌 이름이 뭐야", ("넌",)),
         ("can you review my resume?", ("can you review",)),  # work for the bot to do
         ("이력서 첨삭해 주세요", ("첨삭",)),
         ("can you tell me about the culture?", ()),
+        ("Can you check whether they hire new grads?", ()),
+        ("신입은 채용 안 해요?", ()),  # a question put negatively, not a decision
+        ("하둡이랑 스토리지 차이", ("차이",)),  # a comparison: each topic answers for itself
+        ("which is better, hadoop or spark?", ("which is better",)),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
@@ -221,7 +225,9 @@ def test_what_to_write_in_an_application_is_not_in_the_interview(engine: Engine,
         ("바뀌나요", True),
         ("풀렸어요", True),
         ("실렸던", True),
-        ("바뀌면", True),
+        ("바뀌려면", True),
+        ("하드웨어", False),  # a loanword ending like 어: a noun
+        ("화면", False),
         ("설치하나요", False),  # a noun + 하다: the noun is what is asked about
         ("설치했어요", False),
         ("배포돼요", False),
@@ -281,9 +287,12 @@ def test_a_close_call_between_topics_is_never_answered_outright(engine: Engine) 
     assert Matcher.leads(np.asarray([0.6, 0.19, 0.04]))
     assert not Matcher.leads(np.asarray([]))
     assert engine.matcher.decide("하둡이랑 스토리지").action == "clarify"
+    assert engine.matcher.decide("하둡이랑 스토리지 차이").action != "answer"
 
 
-@pytest.mark.parametrize("question", ["지금도 채용중인가요?", "are you still hiring?", "아직 뽑아요?"])
+@pytest.mark.parametrize(
+    "question", ["지금도 뽑나요?", "are you still hiring?", "아직 뽑아요?", "언제까지 지원하면 좋아요?"]
+)
 def test_whether_hiring_is_still_open_is_a_date_the_interview_does_not_give(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
     assert decision.action == "fallback" and decision.missing == "date"
