@@ -305,10 +305,15 @@ def main(argv: list[str] | None = None) -> int:
     # answered: the others weigh nothing in their fit (they still get out-of-fold estimates, which pick
     # the "did you mean" level).
     answerable = [matcher.answerable(s) for s in calib]
+
+    def weight(name: str, i: int) -> float:
+        """A question's weight in a confidence model's fit: 1 if it may be answered, else 0."""
+        return 1.0 if answerable[i] and leading[name][i] else 0.0
+
     conf: dict[str, dict[int, tuple[float, bool]]] = {"lex": {}, "full": {}}
     for name, features in (("lex", CONFIDENCE_FEATURES), ("full", SEMANTIC_CONFIDENCE_FEATURES)):
         xs, ys, idx = rows[f"{name}_x"], rows[f"{name}_y"], rows[f"{name}_i"]
-        ws = [1.0 if answerable[i] and leading[name][i] else 0.0 for i in idx]
+        ws = [weight(name, i) for i in idx]
         for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features, ws), ys, strict=True):
             conf[name][i] = (float(c[0]), bool(y[0]))
 
@@ -331,13 +336,13 @@ def main(argv: list[str] | None = None) -> int:
             np.vstack(rows["lex_x"]),
             np.concatenate(rows["lex_y"]),
             CONFIDENCE_FEATURES,
-            np.asarray([1.0 if answerable[i] and leading["lex"][i] else 0.0 for i in rows["lex_i"]]),
+            np.asarray([weight("lex", i) for i in rows["lex_i"]]),
         ),
         full_confidence=_fit(
             np.vstack(rows["full_x"]),
             np.concatenate(rows["full_y"]),
             SEMANTIC_CONFIDENCE_FEATURES,
-            np.asarray([1.0 if answerable[i] and leading["full"][i] else 0.0 for i in rows["full_i"]]),
+            np.asarray([weight("full", i) for i in rows["full_i"]]),
         ),
         levels=_levels(outcome("lex"), outcome("full")),
     )

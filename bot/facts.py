@@ -252,21 +252,7 @@ def _english_hit(kind: str, text: str) -> bool:
 
 
 # Words of a moment or a feeling: 언제 with them asks for an occasion (언제 보람을 느끼나요), not a date.
-_OCCASION = (
-    "때",
-    "보람",
-    "느끼",
-    "느껴",
-    "느낀",
-    "재미",
-    "재밌",
-    "힘들",
-    "힘드",
-    "뿌듯",
-    "행복",
-    "즐거",
-    "설레",
-)
+_OCCASION = tuple(str.split("때 보람 느끼 느껴 느낀 재미 재밌 힘들 힘드 뿌듯 행복 즐거 설레"))
 
 
 def _korean_date(compact: str) -> bool:

@@ -70,6 +70,11 @@ _OTHER = frozenset(
 )
 
 
+# Phrases that keep a question from an outright answer wherever they stand: Korean as written in the
+# cleaned reading, English found in the text as typed.
+_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION))
+
+
 def blocked(reading: str, typed: str) -> tuple[str, ...]:
     """The words of a question (its cleaned reading, and the text as typed) that keep it from being
     answered outright: negations, organisations or applications the FAQ does not speak for, requests for
@@ -78,18 +83,13 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
     found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
-    found += [cue for cue in _KO_WORK if cue in reading]
-    work = _EN_WORK.search(typed.lower())
-    if work:
-        found.append(work.group(0))
-    found += [cue for cue in _KO_COMPARE if cue in reading]
-    compare = _EN_COMPARE.search(typed.lower())
-    if compare:
-        found.append(compare.group(0))
+    lowered = typed.lower()
+    for korean, english in _PHRASES:
+        found += [cue for cue in korean if cue in reading]
+        match = english.search(lowered)
+        if match:
+            found.append(match.group(0))
     decline = _KO_DECLINE.search(reading)
     if decline:
         found.append(decline.group(0).strip())
-    match = _EN_NEGATION.search(typed.lower())
-    if match:
-        found.append(match.group(0))
     return tuple(dict.fromkeys(found))

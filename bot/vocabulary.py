@@ -134,7 +134,7 @@ class Vocabulary:
         self._latin_sorted = sorted(self._latin)  # what typo correction searches, sorted once
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
         # Questions repeat (a retried message, the reading of the topic of a fact question).
-        self.unknown = functools.lru_cache(maxsize=1024)(self._unknown)  # type: ignore[method-assign]
+        self._unknown_words = functools.lru_cache(maxsize=1024)(self._unknown)
 
     @property
     def latin_words(self) -> frozenset[str]:
@@ -207,26 +207,27 @@ class Vocabulary:
         hit = process.extractOne(_keys_of(word), self._keys, scorer=Levenshtein.normalized_similarity)
         return float(hit[1]) if hit else 0.0
 
-    def _unknown(self, text: str) -> tuple[str, ...]:
-        """Content words of a cleaned text that the knowledge base has never seen."""
+    def _unknown(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(word as written, its stemmed token) for the content words of a cleaned text that the
+        knowledge base has never seen."""
         out = []
         for word in text.split():
+            token = tokens(word)[0] if tokens(word) else word
             # Stripping can overshoot (정도예요 -> 정); the word counts as known if any form is.
-            forms = dict.fromkeys((word, stem_once(word), tokens(word)[0] if tokens(word) else word))
+            forms = dict.fromkeys((word, stem_once(word), token))
             if not any(self.knows(form) for form in forms if form):
-                out.append(tokens(word)[0] if tokens(word) else word)
+                out.append((word, token))
         return tuple(out)
+
+    def unknown(self, text: str) -> tuple[str, ...]:
+        """The stemmed content words of a cleaned text that the knowledge base has never seen."""
+        return tuple(token for _, token in self._unknown_words(text))
 
     def unknown_names(self, text: str) -> tuple[str, ...]:
         """The unknown words of a cleaned text that name something (not verbs or adjectives): what a
         question may be about that the knowledge base never mentions (설치, 대출, mysql). Every unknown
         English word counts: everyday English holds the names of tools too (spark, hive, oracle)."""
-        unknown = set(self.unknown(text))
-        return tuple(
-            tokens(word)[0] if tokens(word) else word
-            for word in text.split()
-            if (tokens(word)[0] if tokens(word) else word) in unknown and not is_predicate(word)
-        )
+        return tuple(token for word, token in self._unknown_words(text) if not is_predicate(word))
 
     def _correct(self, token: str) -> str:
         """The known Latin word closest to a misspelt one (cultrue -> culture), else the token (also for
