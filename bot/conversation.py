@@ -15,7 +15,10 @@ question with the fact it asked for. ``follow`` (pure) decides one message in a 
    interview lacks is "not covered" about that subject, never a guess;
 5. anything else is matched on its own. Context only fills a subject a short message leaves out, and
    only when the message's own best candidates agree; a clear new question is never turned into the
-   old topic.
+   old topic;
+6. after a topic that is not a team ("이 인터뷰는 언제 나온 거예요?"), a message the matcher cannot answer
+   alone that refers back ("그 안에", "it") or is short and points nowhere else ("원문은요?") is read as
+   going on about that topic, and answered only with it (or told it is not covered, about it).
 
 ``Conversations`` keeps one context per key (a Telegram chat and user, a Kakao user, the console) in
 cachetools' TTLCache: bounded in size, forgotten after a quiet period, with an injectable clock.
@@ -35,7 +38,8 @@ from rapidfuzz import fuzz
 
 from bot.knowledge import KnowledgeBase, Person
 from bot.matching import Candidate, Decision, Matcher
-from bot.normalize import has_hangul
+from bot.normalize import clean, has_hangul, tokens
+from bot.vocabulary import is_filler
 
 # -- what a message looks like ---------------------------------------------------------------------
 
@@ -91,7 +95,17 @@ _COMMANDS = {
     "topics": re.compile(r"^/?(?:topics|browse\s+topics|주제|주제\s*보기|주제\s*목록|목록|메뉴|menu)$"),
     "apply": re.compile(r"^/?apply$"),
 }
+_TEAM_WORDS = (
+    r"(?:\s*(?:팀|파트|셀|쪽)(?=$|[^가-힣]|[은는이가을를의도요과와랑분님]))?"
+    r"(?:\s*(?:분|님|씨)(?=$|[^가-힣]|[은는이가을를께의도요과와랑한]))?"
+)
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
+_CONTINUE_MAX_WORDS = 4  # ... or, after a topic that is not a team, the topic ("카톡도 포함이에요?")
+# A reference back to the topic (not a team or a person): "그 안에", "이 글", "it", "this".
+_KO_TOPIC_REF = re.compile(
+    r"(?<![가-힣])(?:(?:그|이|저)\s*(?:안|중|글|기사|인터뷰|조직|내용)|거기|여기|거긴|여긴)" + _KO_AFTER
+)
+_EN_TOPIC_REF = re.compile(r"\b(?:it|this|that|they|them|there|this (?:article|interview|office|org))\b")
 
 
 def _fold(text: str) -> str:
@@ -126,7 +140,8 @@ class Subjects:
                     body = r"\s*".join(map(re.escape, words))
                     pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
                 else:
-                    pattern = re.compile(r"\s*".join(map(re.escape, joined)))
+                    # ... with the team word and honorific after it (하둡 파트 분이, 디에고님)
+                    pattern = re.compile(r"\s*".join(map(re.escape, joined)) + _TEAM_WORDS)
                 found.append((len(joined), pattern, person.id))
         found.sort(key=lambda f: -f[0])
         return cls(people, tuple((p, pid) for _, p, pid in found))
@@ -278,16 +293,31 @@ class Follower:
         if last is not None and last.browse:  # never a greeting or thanks again
             return self._answer(question, last.id, language, "subject")  # "what do they enjoy?" -> the same
         named, rest = self.subjects.named(context.question)
-        asked = f"{self._name(person, language)} {rest if named else context.question}"
-        decision = self.matcher.decide(asked)
+        base = rest if named else context.question
+        # What the last question asked, without whom it was about ("뭐가 보람 있다고 하셨어요"): when that
+        # is a topic other than a team, the new subject's team must not take its place.
+        alone = self.matcher.decide(base)
+        pointed = alone.candidates[0] if alone.candidates else None
+        elsewhere = (
+            pointed is not None
+            and pointed.id not in self.teams
+            and self.kb.entry(pointed.id).browse
+            and (alone.action == "answer" or pointed.score >= 50.0 or pointed in alone.options[:1])
+        )
+        decision = self.matcher.decide(f"{person.name if elsewhere else self._name(person, language)} {base}")
         if decision.missing:
             return self._about(decision, person, "subject", question)
-        if decision.action == "answer":
+        if decision.action == "answer" and not (elsewhere and decision.id in self.teams):
             return replace(decision, question=question, via="subject")
+        if elsewhere and alone.action == "answer":
+            return replace(alone, question=question, via="subject")
         earlier = [
             c for c in (*decision.options, *(Candidate(o, 0.0) for o in context.options)) if c.id not in self.teams
         ]
-        options = tuple(dict((c.id, c) for c in (Candidate(topic, 100.0), *earlier)).values())[:3]
+        first = [Candidate(topic, 100.0)]
+        if elsewhere and pointed is not None:
+            first.insert(0, pointed)  # what was asked comes before the team it is now asked of
+        options = tuple(dict((c.id, c) for c in (*first, *earlier)).values())[:3]
         return replace(decision, question=question, action="clarify", options=options, via="subject")
 
     def _referring(
@@ -390,8 +420,10 @@ class Follower:
             return self._same_about(question, people[0], context, lang)
         alone = self.matcher.decide(question)
         current = self._person(context.subject)
-        if people or current is None:
+        if people:
             return alone
+        if current is None:
+            return self._continued(question, plain, alone, context) or alone
         refs = _references(question)
         if refs:
             return self._referring(question, plain, refs, current, lang)
@@ -403,7 +435,46 @@ class Follower:
         if alone.action == "answer":
             return alone
         filled = self._filled(question, alone, current, lang)
-        return filled if filled is not None else alone
+        if filled is not None:
+            return filled
+        return self._continued(question, plain, alone, context) or alone
+
+    def _continued(self, question: str, plain: str, alone: Decision, context: Context) -> Decision | None:
+        """A message that goes on about the topic last answered, when that is not a team: "카톡도 포함이에요?"
+        after the office's introduction, "who wrote it?" after the interview's. Only a message the matcher
+        cannot answer alone, that refers back (그 안에, it) or is short and does not point elsewhere; it is
+        matched with the topic's title before it, and answered only with that topic."""
+        if alone.action == "answer" or context.action != "answer" or not context.entry:
+            return None
+        last = self.kb.get(context.entry)
+        if last is None or not last.browse or last.id in self.teams:
+            return None
+        pointed = [o.id for o in alone.options] or [c.id for c in alone.candidates[:1] if c.score >= 50.0]
+        if pointed and last.id not in pointed:
+            return None  # the message points elsewhere ("what do they look for?" after who is hired)
+        refs = [m.group(0) for m in (*_KO_TOPIC_REF.finditer(plain), *_EN_TOPIC_REF.finditer(plain))]
+        if not refs and len(plain.split()) > _CONTINUE_MAX_WORDS:
+            return None
+        first = Candidate(last.id, 100.0)
+        if alone.missing:  # "그 안에 팀은 몇 개예요?": not covered, said about the topic talked about
+            ranked = (first, *(c for c in alone.candidates if c.id != last.id))[:5]
+            return replace(alone, candidates=ranked, options=(first,), via="continued")
+        rest = plain
+        for ref in refs:
+            rest = rest.replace(ref, " ", 1)
+        if all(is_filler(token) for token in tokens(clean(rest))):
+            return None  # nothing asked ("ok", "그거요")
+        title = last.title.get(alone.language) or next(iter(last.title.values()))
+        decision = self.matcher.decide(f"{title} {' '.join(rest.split())}")
+        if decision.missing:
+            ranked = (first, *(c for c in decision.candidates if c.id != last.id))[:5]
+            return replace(decision, question=question, candidates=ranked, options=(first,), via="continued")
+        if decision.action == "answer" and decision.id == last.id:
+            return replace(decision, question=question, via="continued")
+        if decision.options[:1] == (Candidate(last.id, decision.options[0].score),) and not alone.options:
+            # Not sure enough to answer (a word it never saw: 게시, 카톡), but the topic is the likely one.
+            return replace(alone, action="clarify", options=decision.options[:1], via="continued")
+        return None
 
     def after(self, context: Context, decision: Decision, shown: tuple[str, ...]) -> Context:
         """The context once ``decision`` was replied to, showing options ``shown`` (ids, in order)."""

@@ -31,10 +31,11 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "benefits": (
         ("복지", "복리후생", "식대", "식비", "점심 제공", "휴가", "연차", "건강검진", "보험", "안식", "비자", "이사비", "장비 지원",
-         "노트북 지원", "맥북", "도서 구입", "교육비", "정규직", "계약직", "고용 형태", "통근", "헬스장", "사내 카페", "주 4일"),
+         "노트북 지원", "맥북", "도서 구입", "교육비", "정규직", "계약직", "고용 형태", "통근", "헬스장", "사내 카페", "주 4일",
+         "제도"),
         (r"benefits?", r"perks?", r"vacation", r"pto", r"paid leave", r"holidays?", r"insurance", r"welfare", r"visas?",
          r"sponsor\w*", r"allowance", r"laptop", r"equipment", r"budget", r"full ?time", r"contract\w*", r"permanent",
-         r"gym", r"shuttle"),
+         r"gym", r"shuttle", r"programs?"),
     ),
     "hours": (
         ("근무 시간", "근무시간", "출근 시간", "출근시간", "퇴근 시간", "퇴근시간", "출퇴근 시간", "야근", "초과 근무", "초과근무",
@@ -62,34 +63,40 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("면접", "코딩 테스트", "코딩테스트", "코테", "과제 전형", "사전 과제", "코딩 과제", "전형", "서류 합격", "합격 발표",
          "채용 절차", "채용 과정", "채용 프로세스", "포트폴리오", "이력서 양식", "이력서 작성", "이력서에 뭘", "자소서",
          "자기소개서", "지원 동기", "지원동기", "지원서 작성", "지원서에 뭘", "경력 기술서", "경력기술서",
-         "영문 이력서", "영어 이력서", "영어로 지원", "영문으로 지원", "이력서 영어", "이력서 영문"),
+         "영문 이력서", "영어 이력서", "영어로 지원", "영문으로 지원", "이력서 영어", "이력서 영문",
+         "따로 지원", "별로 지원", "중복 지원", "동시 지원", "동시에 지원", "여러 팀에 지원", "여러 파트에 지원"),
         (r"interview process", r"interview rounds?", r"rounds? of interviews?", r"job interviews?", r"coding test",
          r"technical interview", r"take ?home", r"assignment", r"hiring process", r"recruiting process", r"screening",
          r"interviews", r"portfolio", r"cover letters?", r"resume tips?", r"what (?:should i|to) write",
          r"(resume|cv|application)s? in (english|korean)", r"(english|korean) (resume|cv)s?",
-         r"apply in (english|korean)", r"resume format"),
+         r"apply in (english|korean)", r"resume format", r"apply (to|for) (several|multiple|more than one|two)",
+         r"apply separately"),
     ),
     "experience": (
         ("몇 년", "몇년", "년차", "경력 요건", "자격 요건", "자격요건", "우대 사항", "우대사항", "필수 조건", "학력", "전공", "나이",
-         "몇 살", "몇살", "자격증", "학위", "직급", "외국인"),
+         "몇 살", "몇살", "자격증", "학위", "직급", "외국인", "경험 없어도", "경험이 없", "경험 없이", "경력 없어도", "경력이 없",
+         "경력 없이", "비전공"),
         (r"how many years", r"years of experience", r"requirements?", r"qualifications?", r"degree", r"age limit",
-         r"how old", r"certificat\w*", r"job titles?", r"foreigners?"),
+         r"how old", r"certificat\w*", r"job titles?", r"foreigners?", r"(no|without( any)?) (prior )?experience",
+         r"experience (required|needed)"),
     ),
     "stack": (
-        ("버전", "스택", "프로그래밍 언어", "개발 언어", "무슨 언어", "어떤 언어", "프레임워크", "배포판"),
+        ("버전", "스택", "프로그래밍 언어", "개발 언어", "무슨 언어", "어떤 언어", "프레임워크", "배포판", "쓰는 언어", "주 언어",
+         "주력 언어", "사용 언어", "언어는", "언어가", "어떤 기술", "무슨 기술", "기술 뭐", "기술은 뭐"),
         (r"versions?", r"tech stack", r"stack", r"which language", r"what language", r"programming languages?",
-         r"frameworks?", r"distribution"),
+         r"frameworks?", r"distribution", r"(what|which) (tech|technologies|technology|tools)\b(?! challenge)"),
     ),
     "name": (
-        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자"),
+        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "호칭"),
         (r"(real|full|last|first) names?", r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*",
          r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss"),
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
-         "얼마나 자주", "몇"),
+         "얼마나 자주", "몇", "얼마나 쌓", "얼마나 늘", "얼마나 들어", "하루에 얼마나", "초당", "하루 처리량", "처리량"),
         (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of", r"how often", r"qps",
-         r"tps", r"petabytes?", r"pb", r"tb"),
+         r"tps", r"petabytes?", r"pb", r"tb", r"how much (data|traffic|storage|load)",
+         r"per (day|second|hour|month)", r"daily volume"),
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
@@ -106,13 +113,20 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("얼마나 오래", "얼마나 걸", "얼마나 됐", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
         (r"how long", r"probation\w*", r"duration"),
     ),
+    # Whether a team also does something the knowledge base never mentions ("오브젝트 스토리지도 해요?",
+    # "do they also run kafka?"): no cue words of its own; the matcher finds it (bot.matching).
+    "detail": ((), ()),
 }
 # Using a named tool the knowledge base never mentions ("MySQL도 써요?", "do they use postgres"): the
 # matcher reads it as a question about the tech stack (bot.matching).
 USAGE = re.compile(r"(쓰나|써요|써여|쓰는지|쓰세요|사용하|사용해|도입|\buse[sd]?\b|\busing\b|\brun(s|ning)?\b)")
+# Whether a team also does a thing (an unknown word with 도 before one of these, or "also"/"too").
+ALSO_DOES = re.compile(r"^(?:해|하나|하나요|해요|하는|하세요|하시나요|운영|다뤄|다루|맡|담당|개발|관리)")
+ALSO_EN = re.compile(r"\b(?:also|too|as well)\b")
+ALSO_EN_VERBS = re.compile(r"\b(?:handle|manage|work on|build|operate|maintain|develop|own)s?\b")
 # fmt: on
 
-_ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en) in KINDS.items()}
+_ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en) in KINDS.items() if en}
 # "얼마나 좋아요" asks no number; the amount cue is 얼마 not followed by 나.
 _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
@@ -162,6 +176,8 @@ _NOT_FOLLOWED_BY = {
     "몇": r"\s*(가지|년도)",
     "일정": "[한하히]",
     "몇 년": "도",
+    "어떤 기술": "적",
+    "무슨 기술": "적",
     "몇년": "도",
 }
 _MIN_FUZZY_KEYS = 6
@@ -244,7 +260,7 @@ _ENGLISH_TYPOS = {
 
 
 def _english_hit(kind: str, text: str) -> bool:
-    if _ENGLISH[kind].search(text):
+    if kind in _ENGLISH and _ENGLISH[kind].search(text):
         return True
     cues = _ENGLISH_TYPOS.get(kind, ())
     words = [w for w in text.split() if w.isascii() and len(w) >= 5] if cues else []

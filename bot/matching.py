@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.facts import KINDS, USAGE, asks, covered, without_cues
+from bot.facts import ALSO_DOES, ALSO_EN, ALSO_EN_VERBS, KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
@@ -295,6 +295,8 @@ class Matcher:
         if unknown and USAGE.search(reading):
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
         names = vocabulary.unknown_names(reading) if unknown else ()
+        if names and _also_does(reading, vocabulary):
+            asks_for |= {"detail"}  # "오브젝트 스토리지도 해요?": a piece of work the interview never mentions
         sig = Signals(
             reading,
             how,
@@ -451,6 +453,21 @@ class Matcher:
             for e in order
             if self.kb.entries[e].browse and rank[e] >= levels.option and rank[e] >= levels.option_ratio * best
         ]
+
+
+def _also_does(reading: str, vocabulary: Vocabulary) -> bool:
+    """Whether a question asks if a team also does something the knowledge base never mentions: an unknown
+    name, then a word with 도 and a verb of doing (오브젝트 스토리지도 해요, 협업도 많이 해요), or in English
+    "also"/"too" with such a verb (do they also handle kafka?)."""
+    words = reading.split()
+    seen_name = False
+    for i, word in enumerate(words):
+        seen_name = seen_name or bool(vocabulary.unknown_names(word))
+        if seen_name and word.endswith("도") and len(word) > 1:
+            rest = [w for w in words[i + 1 : i + 3] if w not in ("많이", "좀", "같이", "직접", "혹시")]
+            if rest and ALSO_DOES.match(rest[0]):
+                return True
+    return bool(ALSO_EN.search(reading) and ALSO_EN_VERBS.search(reading) and vocabulary.unknown_names(reading))
 
 
 def _spread(scores: dict[int, float], n: int) -> np.ndarray:

@@ -76,6 +76,7 @@ _TEXT = {
         "fact:howto": "추천이나 방법 안내",
         "fact:amount": "금액이나 수치",
         "fact:duration": "기간",
+        "fact:detail": "그런 세부 업무",
     },
     "en": {
         "clarify": "Did you mean one of these?",
@@ -142,6 +143,7 @@ _TEXT = {
         "fact:howto": "recommendations or how-to instructions",
         "fact:amount": "amounts or figures",
         "fact:duration": "durations",
+        "fact:detail": "details of the work like that",
     },
 }
 

@@ -40,6 +40,8 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 뭐래 뭐래요 어딨 어딨어 어딨음 있음 없음 했음 함 임 거야 건데 건가 거지 뭔지 어떤지 인지요 좋겠 좋겠어요 싶음 궁금함 알려주셈
 오케이 응 웅 넹 아하 알겠어 알겠어요 알겠습니다 그렇구나 그렇군요 lol btw fine sure alright hmm cool
 자주 항상 늘 주로 가끔 종종 매일 매번 보통은 특히 아마 이미 벌써 계속 다들 서로 모두 전부 다 제일 가장 덜 꽤 엄청 되게 완전 굉장히 상당히 별로 전혀 과연 실제로 실제 원래 대체로 대부분 often always usually sometimes
+그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
+typically currently honestly anyway anyways probably maybe
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()

@@ -58,6 +58,14 @@ FOLLOW_UPS = [
         ["디에고님은 왜 카카오에서 일하세요?", "그분 팀은 뭐하는데요?"], ("answer", "team-storage"), id="그분 팀"
     ),
     pytest.param(["데이터플랫폼파트 뭐해", "그럼 거기 지원 어케함"], ("answer", "apply"), id="거기 지원 어케함"),
+    # After a topic that is not a team, a short message or one that refers back goes on about that topic.
+    pytest.param(["이 인터뷰는 언제 나온 거예요?", "원문은요?"], ("answer", "interview"), id="a topic: 원문은요"),
+    pytest.param(["When was the interview published?", "who published it?"], ("answer", "interview"), id="a topic: it"),
+    pytest.param(
+        ["플랫폼/인프라실은 뭐 하는 조직이에요?", "카카오톡 같은 서비스도 포함돼요?"],
+        ("clarify", "org"),
+        id="a topic: unsure, that topic offered",
+    ),
 ]
 
 
@@ -77,6 +85,13 @@ UNCOVERED = [
         ["스토리지 팀 연봉은 얼마예요?", "데이터플랫폼은요?"],
         "!money@team-data-platform",
         id="the same uncovered question about another team",
+    ),
+    pytest.param(["기반기술셀은 뭐 해요?", "거기서 CDN도 운영해요?"], "!detail@team-storage", id="X도 운영해요"),
+    pytest.param(
+        ["What does the Hadoop team do?", "do they also manage kafka?"], "!detail@team-hadoop", id="english: also X"
+    ),
+    pytest.param(
+        ["플랫폼/인프라실은 뭐 하는 조직이에요?", "그 안에 팀은 몇 개예요?"], "!count@org", id="a topic: 그 안에"
     ),
 ]
 
@@ -277,3 +292,30 @@ def test_one_conversations_messages_are_read_one_at_a_time(engine: Engine) -> No
 @pytest.mark.parametrize("message", ["그 팀 말고요", "거기 말고 다른 팀은요?", "not that team, the other one"])
 def test_not_that_team_is_never_answered_with_that_team(engine: Engine, message: str) -> None:
     assert chat(engine, "하둡 팀은 뭐 해요?", message)[-1] != ("answer", "team-hadoop")
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["디에고님은 일하면서 뭐가 보람 있다고 하셨어요?", "JG님은요?"],
+        ["DJ님은 일하면서 뭐가 재밌대요?", "디에고님은요?"],
+    ],
+)
+def test_the_same_question_about_another_person_keeps_what_was_asked(engine: Engine, messages: list[str]) -> None:
+    # "JG님은요?" after what Diego finds rewarding asks what JG finds rewarding, not what JG's team does.
+    action, given = chat(engine, *messages)[-1]
+    assert action == "clarify" and given.split(",")[0] == "motivation"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["조직 문화는 어때요?", "주식 추천 좀"],
+        ["What is the culture like?", "what about lunch?"],
+        ["조직 문화는 어때요?", "ok"],
+    ],
+)
+def test_a_message_about_something_else_is_never_answered_with_the_last_topic(
+    engine: Engine, messages: list[str]
+) -> None:
+    assert chat(engine, *messages)[-1][0] != "answer"

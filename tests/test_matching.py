@@ -330,8 +330,20 @@ def test_english_typos_are_corrected_but_everyday_words_are_not(engine: Engine, 
         ("can I send my resume in English?", "process"),
         ("영문 이력서로 내도 돼요?", "process"),
         ("do they sit in the same office?", "place"),
+        ("경력 없어도 지원할 수 있나요?", "experience"),
+        ("하루에 데이터가 얼마나 쌓여요?", "count"),
+        ("how much traffic per second?", "count"),
+        ("주로 쓰는 언어는 뭐예요?", "stack"),
+        ("what tech do they use?", "stack"),
+        ("파트별로 따로 지원해야 하나요?", "process"),
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:
     decision = engine.matcher.decide(question)
     assert decision.action == "fallback" and decision.missing == kind
+
+
+@pytest.mark.parametrize("question", ["어떤 기술적 도전이 있어요?", "what technical challenges do they face?"])
+def test_technical_challenges_are_not_a_question_about_the_stack(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert decision.action == "answer" and decision.id == "challenges"
