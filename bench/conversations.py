@@ -5,11 +5,12 @@
 For each labelled conversation file (conversation<TAB>expected<TAB>question), prints first-turn and
 follow-up scores: a turn is right when it is answered with an expected id, falls back when out of
 scope, or says "the interview doesn't say" when it asks for an uncovered fact. Deterministic; reads
-only the files given (default: the project's two conversation sets).
+only the files given (default: the project's three conversation sets).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -32,9 +33,15 @@ def summary(report: Report) -> str:
     )
 
 
-def main(paths: list[str]) -> int:
+DEFAULT = ("bench/conversations.tsv", "bench/conversations_blind.tsv", "bench/conversations_dev.tsv")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", help="conversation files (default: " + ", ".join(DEFAULT) + ")")
+    paths = parser.parse_args(argv).files
     engine = engine_from_settings(Settings(), str(ROOT / "faq.yaml"))
-    for path in paths or [str(ROOT / "bench/conversations.tsv"), str(ROOT / "bench/conversations_dev.tsv")]:
+    for path in paths or [str(ROOT / name) for name in DEFAULT]:
         items = read_labelled(path)
         alone = Report()
         seen: set[str | None] = set()

@@ -388,7 +388,12 @@ def main(argv: list[str] | None = None) -> int:
 def _report(kb, embedder, policy: Policy) -> None:
     """How the fitted policy does on the labelled sets it was not fitted on."""
     rows = []
-    for name, path in (("holdout", ROOT / "bench" / "holdout.tsv"), ("dev", SHARED / "eval" / "dev.tsv")):
+    sets = (
+        ("holdout", ROOT / "bench" / "holdout.tsv"),
+        ("blind", ROOT / "bench" / "holdout_blind.tsv"),
+        ("dev", SHARED / "eval" / "dev.tsv"),
+    )
+    for name, path in sets:
         if not path.exists():
             continue
         for label, emb in (("full", embedder), ("lexical only", None)):

@@ -29,11 +29,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(config)
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, instances: int = 1):
     from bot.engine import engine_from_settings
 
     settings = _settings(args)
-    return engine_from_settings(settings, args.faq)
+    return engine_from_settings(settings, args.faq, instances)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -169,7 +169,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Score a labelled set (questions or conversations) and print the table."""
     from bot.evaluation import evaluate, evaluate_conversations, read_labelled
 
-    engine = _engine(args)
+    workers = min(2, os.cpu_count() or 1)  # the embedding engine releases the GIL: score on two threads
+    engine = _engine(args, workers)
     items = read_labelled(args.file)
     unknown = sorted({i for item in items for i in item.ids} - {e.id for e in engine.kb.entries})
     if unknown:
@@ -179,7 +180,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         first, follow = evaluate_conversations(engine, items)
         reports = [("first turns", first), ("follow-up turns", follow)]
     else:
-        reports = [("", evaluate(engine.matcher, items))]
+        reports = [("", evaluate(engine.matcher, items, workers))]
     _save_cache(engine)
     print(
         f"{args.file}: {len(items)} questions{f' in {chats} conversations' if chats else ''}, knowledge base "

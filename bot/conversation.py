@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from cachetools import TTLCache
 from rapidfuzz import fuzz
 
+from bot.facts import KINDS
 from bot.knowledge import KnowledgeBase, Person
 from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
@@ -100,6 +101,7 @@ _TEAM_WORDS = (
     r"(?:\s*(?:분|님|씨)(?=$|[^가-힣]|[은는이가을를께의도요과와랑한]))?"
 )
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
+_WH = frozenset(["when", "where", "who", "why", "how", "언제", "어디", "누구", "누가", "왜", "어떻게"])
 _CONTINUE_MAX_WORDS = 4  # ... or, after a topic that is not a team, the topic ("카톡도 포함이에요?")
 # A reference back to the topic (not a team or a person): "그 안에", "이 글", "it", "this".
 _KO_TOPIC_REF = re.compile(
@@ -449,21 +451,30 @@ class Follower:
         last = self.kb.get(context.entry)
         if last is None or not last.browse or last.id in self.teams:
             return None
+        refs = [m.group(0) for m in (*_KO_TOPIC_REF.finditer(plain), *_EN_TOPIC_REF.finditer(plain))]
+        first = Candidate(last.id, 100.0)
+        sig = self.matcher.signals(question, semantic=False)
+        lacking = sig.asks - self.matcher.covers[self.kb.entries.index(last)] if sig is not None else frozenset()
+        if refs and lacking and not alone.missing:
+            # "거기 몇 명 있어요?" after the office: a fact that topic does not hold, whatever else the words
+            # match (the interviewees' entry holds how many were interviewed, not how many work there).
+            kind = min(lacking, key=list(KINDS).index)
+            return Decision(
+                "fallback", (first,), question, plain, alone.language, options=(first,), missing=kind, via="continued"
+            )
         pointed = [o.id for o in alone.options] or [c.id for c in alone.candidates[:1] if c.score >= 50.0]
         if pointed and last.id not in pointed:
             return None  # the message points elsewhere ("what do they look for?" after who is hired)
-        refs = [m.group(0) for m in (*_KO_TOPIC_REF.finditer(plain), *_EN_TOPIC_REF.finditer(plain))]
         if not refs and len(plain.split()) > _CONTINUE_MAX_WORDS:
             return None
-        first = Candidate(last.id, 100.0)
         if alone.missing:  # "그 안에 팀은 몇 개예요?": not covered, said about the topic talked about
             ranked = (first, *(c for c in alone.candidates if c.id != last.id))[:5]
             return replace(alone, candidates=ranked, options=(first,), via="continued")
         rest = plain
         for ref in refs:
             rest = rest.replace(ref, " ", 1)
-        if all(is_filler(token) for token in tokens(clean(rest))):
-            return None  # nothing asked ("ok", "그거요")
+        if all(is_filler(token) and token not in _WH for token in tokens(clean(rest))):
+            return None  # nothing asked ("ok", "그거요"); "when?" and "언제요?" ask about the topic
         title = last.title.get(alone.language) or next(iter(last.title.values()))
         decision = self.matcher.decide(f"{title} {' '.join(rest.split())}")
         if decision.missing:

@@ -79,6 +79,7 @@ def engine_builder(settings: Settings, instances: int = 1) -> Callable[[Knowledg
     return build
 
 
-def engine_from_settings(settings: Settings, faq_path: str | None = None) -> Engine:
-    """Load the knowledge base named by the settings (or ``faq_path``) and build the engine."""
-    return engine_builder(settings)(load(Path(faq_path or settings.faq_path)))
+def engine_from_settings(settings: Settings, faq_path: str | None = None, instances: int = 1) -> Engine:
+    """Load the knowledge base named by the settings (or ``faq_path``) and build the engine (``instances``:
+    how many threads may embed at once)."""
+    return engine_builder(settings, instances)(load(Path(faq_path or settings.faq_path)))

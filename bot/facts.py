@@ -32,10 +32,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "benefits": (
         ("복지", "복리후생", "식대", "식비", "점심 제공", "휴가", "연차", "건강검진", "보험", "안식", "비자", "이사비", "장비 지원",
          "노트북 지원", "맥북", "도서 구입", "교육비", "정규직", "계약직", "고용 형태", "통근", "헬스장", "사내 카페", "주 4일",
-         "제도"),
+         "제도", "컨퍼런스", "콘퍼런스", "세미나", "교육 지원", "스터디 지원"),
         (r"benefits?", r"perks?", r"vacation", r"pto", r"paid leave", r"holidays?", r"insurance", r"welfare", r"visas?",
          r"sponsor\w*", r"allowance", r"laptop", r"equipment", r"budget", r"full ?time", r"contract\w*", r"permanent",
-         r"gym", r"shuttle", r"programs?"),
+         r"gym", r"shuttle", r"programs?", r"conferences?", r"training budget", r"seminars?"),
     ),
     "hours": (
         ("근무 시간", "근무시간", "출근 시간", "출근시간", "퇴근 시간", "퇴근시간", "출퇴근 시간", "야근", "초과 근무", "초과근무",
@@ -74,11 +74,9 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "experience": (
         ("몇 년", "몇년", "년차", "경력 요건", "자격 요건", "자격요건", "우대 사항", "우대사항", "필수 조건", "학력", "전공", "나이",
-         "몇 살", "몇살", "자격증", "학위", "직급", "외국인", "경험 없어도", "경험이 없", "경험 없이", "경력 없어도", "경력이 없",
-         "경력 없이", "비전공"),
+         "몇 살", "몇살", "자격증", "학위", "직급", "외국인", "비전공"),
         (r"how many years", r"years of experience", r"requirements?", r"qualifications?", r"degree", r"age limit",
-         r"how old", r"certificat\w*", r"job titles?", r"foreigners?", r"(no|without( any)?) (prior )?experience",
-         r"experience (required|needed)"),
+         r"how old", r"certificat\w*", r"job titles?", r"foreigners?", r"experience (required|needed)"),
     ),
     "stack": (
         ("버전", "스택", "프로그래밍 언어", "개발 언어", "무슨 언어", "어떤 언어", "프레임워크", "배포판", "쓰는 언어", "주 언어",
@@ -87,15 +85,16 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"frameworks?", r"distribution", r"(what|which) (tech|technologies|technology|tools)\b(?! challenge)"),
     ),
     "name": (
-        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "호칭"),
+        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "호칭", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이"),
         (r"(real|full|last|first) names?", r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*",
-         r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss"),
+         r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist",
+         r"editor", r"(who|whom) (wrote|asked) the questions"),
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
          "얼마나 자주", "몇", "얼마나 쌓", "얼마나 늘", "얼마나 들어", "하루에 얼마나", "초당", "하루 처리량", "처리량"),
         (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of", r"how often", r"qps",
-         r"tps", r"petabytes?", r"pb", r"tb", r"how much (data|traffic|storage|load)",
+         r"tps", r"petabytes?", r"pb", r"tb",
          r"per (day|second|hour|month)", r"daily volume"),
     ),
     "howto": (
@@ -131,7 +130,27 @@ _ENGLISH = {kind: re.compile(r"\b(?:" + "|".join(en) + r")\b") for kind, (_, en)
 _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
 _EXACT_ONLY = frozenset(
-    {"실명", "본명", "기한", "전형", "인력", "지역", "연차", "기간", "일정", "복지", "보상", "보험", "위치", "학위"}
+    {
+        "실명",
+        "본명",
+        "기한",
+        "전형",
+        "인력",
+        "지역",
+        "연차",
+        "기간",
+        "일정",
+        "복지",
+        "보상",
+        "보험",
+        "위치",
+        "학위",
+        "담당자",
+        "인터뷰어",
+        "작성자",
+        "에디터",
+        "세미나",
+    }
 )
 # A cue stands at the start of a word (endings may follow: 연봉은, 면접이). These unmistakable ones are
 # also found inside a word, for questions typed without spaces (하둡팀몇명이에요, 기반기술셀연봉).

@@ -61,6 +61,7 @@ FOLLOW_UPS = [
     # After a topic that is not a team, a short message or one that refers back goes on about that topic.
     pytest.param(["이 인터뷰는 언제 나온 거예요?", "원문은요?"], ("answer", "interview"), id="a topic: 원문은요"),
     pytest.param(["When was the interview published?", "who published it?"], ("answer", "interview"), id="a topic: it"),
+    pytest.param(["원문 기사는 어디서 봐요?", "언제요?"], ("answer", "interview"), id="a topic: 언제요"),
     pytest.param(
         ["플랫폼/인프라실은 뭐 하는 조직이에요?", "카카오톡 같은 서비스도 포함돼요?"],
         ("clarify", "org"),
@@ -92,6 +93,13 @@ UNCOVERED = [
     ),
     pytest.param(
         ["플랫폼/인프라실은 뭐 하는 조직이에요?", "그 안에 팀은 몇 개예요?"], "!count@org", id="a topic: 그 안에"
+    ),
+    # 거기 is the office: the interviewees' entry says how many were interviewed, not how many work there.
+    pytest.param(
+        ["플랫폼/인프라실은 어떤 곳이에요?", "거기 직원은 몇 명이에요?"], "!count@org", id="a topic: 거기 몇 명"
+    ),
+    pytest.param(
+        ["기술적으로 어려운 점이 뭐예요?", "하루에 데이터가 얼마나 쌓여요?"], "!count@challenges", id="a topic: volume"
     ),
 ]
 

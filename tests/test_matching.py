@@ -330,12 +330,12 @@ def test_english_typos_are_corrected_but_everyday_words_are_not(engine: Engine, 
         ("can I send my resume in English?", "process"),
         ("영문 이력서로 내도 돼요?", "process"),
         ("do they sit in the same office?", "place"),
-        ("경력 없어도 지원할 수 있나요?", "experience"),
         ("하루에 데이터가 얼마나 쌓여요?", "count"),
         ("how much traffic per second?", "count"),
         ("주로 쓰는 언어는 뭐예요?", "stack"),
         ("what tech do they use?", "stack"),
         ("파트별로 따로 지원해야 하나요?", "process"),
+        ("컨퍼런스 참가 지원해 줘요?", "benefits"),
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:

@@ -11,7 +11,7 @@ HOLDOUT = ROOT / "bench" / "holdout.tsv"
 
 
 def test_holdout_floor(engine: Engine) -> None:
-    rates = evaluate(engine.matcher, read_labelled(HOLDOUT)).rates()
+    rates = evaluate(engine.matcher, read_labelled(HOLDOUT), workers=2).rates()
     if engine.matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA
         assert rates["wrong"] <= 0.02 and rates["oos_answered"] <= 0.02, rates
         return
