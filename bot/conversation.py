@@ -463,13 +463,10 @@ class Follower:
                 "fallback", (first,), question, plain, alone.language, options=(first,), missing=kind, via="continued"
             )
         pointed = [o.id for o in alone.options] or [c.id for c in alone.candidates[:1] if c.score >= 50.0]
-        if pointed and last.id not in pointed:
+        if pointed and last.id not in pointed and not alone.missing:
             return None  # the message points elsewhere ("what do they look for?" after who is hired)
         if not refs and len(plain.split()) > _CONTINUE_MAX_WORDS:
             return None
-        if alone.missing:  # "그 안에 팀은 몇 개예요?": not covered, said about the topic talked about
-            ranked = (first, *(c for c in alone.candidates if c.id != last.id))[:5]
-            return replace(alone, candidates=ranked, options=(first,), via="continued")
         rest = plain
         for ref in refs:
             rest = rest.replace(ref, " ", 1)
@@ -477,11 +474,20 @@ class Follower:
             return None  # nothing asked ("ok", "그거요"); "when?" and "언제요?" ask about the topic
         title = last.title.get(alone.language) or next(iter(last.title.values()))
         decision = self.matcher.decide(f"{title} {' '.join(rest.split())}")
-        if decision.missing:
-            ranked = (first, *(c for c in decision.candidates if c.id != last.id))[:5]
-            return replace(decision, question=question, candidates=ranked, options=(first,), via="continued")
         if decision.action == "answer" and decision.id == last.id:
-            return replace(decision, question=question, via="continued")
+            return replace(decision, question=question, via="continued")  # "언제요?" after the article
+        if decision.missing or alone.missing:  # "그 안에 팀은 몇 개예요?": not covered, about that topic
+            ranked = (first, *(c for c in decision.candidates if c.id != last.id))[:5]
+            missing = decision.missing or alone.missing
+            return replace(
+                decision,
+                action="fallback",
+                question=question,
+                candidates=ranked,
+                options=(first,),
+                missing=missing,
+                via="continued",
+            )
         if decision.options[:1] == (Candidate(last.id, decision.options[0].score),) and not alone.options:
             # Not sure enough to answer (a word it never saw: 게시, 카톡), but the topic is the likely one.
             return replace(alone, action="clarify", options=decision.options[:1], via="continued")

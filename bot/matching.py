@@ -405,14 +405,10 @@ class Matcher:
         if topic is not None and rank[topic] < self.policy.levels.topic:
             # What is left of "하둡 설치 방법" (하둡 방법) or "야근 많아요" (많아요) is not what the whole asks about.
             topic = None
-        best = int(np.argmax(rank))
-        if topic is not None:
-            about: int | None = topic
-        else:
-            # Nothing but the fact words ("마감일이 언제예요?"): the entry it is about is the best match of
-            # the whole question only when that match is plausible, else it is about no entry at all.
-            about = best if rank[best] >= self.policy.levels.topic else None
-        held = self.covers[about] if about is not None else frozenset()
+        # Else nothing but the fact words ("마감일이 언제예요?", "그 팀은 몇 명이에요?"): the question is about no
+        # entry in particular, and no entry holds the fact for it; the interviewees' entry holds how many were
+        # interviewed, which "몇 명이에요?" alone matches, not how many work on a team.
+        held = self.covers[topic] if topic is not None else frozenset()
         missing = sorted(sig.asks - held, key=list(KINDS).index)
         return (missing[0], topic) if missing else (None, None)
 

@@ -327,3 +327,19 @@ def test_a_message_about_something_else_is_never_answered_with_the_last_topic(
     engine: Engine, messages: list[str]
 ) -> None:
     assert chat(engine, *messages)[-1][0] != "answer"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["그 팀은 몇 명이에요?"],
+        ["카카오 문화 어때요?", "그 팀은 몇 명이에요?"],
+        ["플랫폼/인프라실 소개해 주세요", "개발자는 몇 명이에요?"],
+    ],
+)
+def test_how_many_on_a_team_is_never_answered_with_how_many_were_interviewed(
+    engine: Engine, messages: list[str]
+) -> None:
+    # The interviewees' entry says "엔지니어 세 명이에요": read after "몇 명이에요?" as the team's size.
+    action, given = chat(engine, *messages)[-1]
+    assert action == "fallback" and given.startswith("!count@")
