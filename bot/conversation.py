@@ -100,6 +100,11 @@ _TEAM_WORDS = (
     r"(?:\s*(?:팀|파트|셀|쪽)(?=$|[^가-힣]|[은는이가을를의도요과와랑분님]))?"
     r"(?:\s*(?:분|님|씨)(?=$|[^가-힣]|[은는이가을를께의도요과와랑한]))?"
 )
+# "Who said that?" about the last answer: its quotes say who.
+_WHO_SAID = re.compile(
+    r"^(?:그|이|저)?\s*(?:얘기|이야기|말|거|건|말씀)?(?:은|는|을|를)?\s*누가\s*(?:했|한|말했|말한|그랬|하신|하셨|말씀)"
+    r"|^who\s+(?:said|says|told)\s+(?:that|it|this)\b|^whose\s+(?:words|quote)"
+)
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
 _WH = frozenset(["when", "where", "who", "why", "how", "언제", "어디", "누구", "누가", "왜", "어떻게"])
 _CONTINUE_MAX_WORDS = 4  # ... or, after a topic that is not a team, the topic ("카톡도 포함이에요?")
@@ -293,6 +298,10 @@ class Follower:
             return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
         last = self.kb.get(context.entry) if context.action == "answer" and context.entry else None
         if last is not None and last.browse:  # never a greeting or thanks again
+            team = self.kb.entry(topic)
+            if any(title in text for title in last.title.values() for text in team.answer.values()):
+                # "하둡 팀은요?" after the technical challenges: the team's own entry speaks of them.
+                return self._answer(question, topic, language, "subject")
             return self._answer(question, last.id, language, "subject")  # "what do they enjoy?" -> the same
         named, rest = self.subjects.named(context.question)
         base = rest if named else context.question
@@ -416,6 +425,9 @@ class Follower:
         more = self._more(question, plain, context, lang)
         if more is not None:
             return more
+        said = self.kb.get(context.entry) if context.entry and _WHO_SAID.match(plain) else None
+        if said is not None and said.quotes and said.browse:
+            return self._answer(question, said.id, lang, "who")  # its quotes say who said it
         named, rest = self.subjects.named(question)
         people = [p for p in (self._person(pid) for pid in named) if p is not None]
         if len(people) == 1 and _only_ellipsis(rest):
@@ -508,7 +520,7 @@ class Follower:
             if owners and subject not in owners:
                 subject = owners[0]
         asked = decision.reading if decision.via in ("reference", "filled") else decision.question
-        if decision.via in ("pick", "more"):
+        if decision.via in ("pick", "more", "who"):
             asked = context.question
         return Context(
             entry=entry,

@@ -240,11 +240,16 @@ def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
     return {size: [to_keys(w[:size]) for w in words if len(w) >= size] for size in sizes}
 
 
+# "팀 이름이 뭐예요?", "JG님 팀 이름": the interview names every team, unlike its people's real names.
+_TEAM_NAME = re.compile(r"(?:팀|파트|셀|부서|조직)(?:의)?\s*이름")
+
+
 @functools.lru_cache(maxsize=8192)
 def asks(text: str) -> frozenset[str]:
     """The kinds of fact a cleaned text asks for (empty: none of the listed kinds)."""
     if not text:
         return frozenset()
+    text = _TEAM_NAME.sub("팀명", text)  # a team's name is in the interview; a person's name is not asked
     words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
     chunks = _chunks(words, _FUZZY_SIZES)

@@ -346,15 +346,16 @@ class Matcher:
         confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
         return rank, float(confidence)
 
-    def _topic(self, reading: str) -> int | None:
+    def _topic(self, reading: str) -> tuple[int | None, bool]:
         """The entry a fact question is about: its best match once the words asking for the fact are
-        taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough."""
+        taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough; and
+        whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
         rest = self.signals(without_cues(reading), semantic=False)
         if rest is None or rest.content == 0:
-            return None
+            return None, True
         rank, _ = self.estimate(rest)
         best = int(np.argmax(rank))
-        return best if rank[best] >= self.policy.levels.topic else None
+        return (best if rank[best] >= self.policy.levels.topic else None), False
 
     def decide(self, question: str) -> Decision:
         """Choose answer, clarify or fallback for a question."""
@@ -401,14 +402,19 @@ class Matcher:
         that entry when the question is plausibly about it (found without the fact words)."""
         if not sig.asks or not len(rank):
             return None, None
-        topic = self._topic(sig.reading)
+        topic, bare = self._topic(sig.reading)
         if topic is not None and rank[topic] < self.policy.levels.topic:
             # What is left of "하둡 설치 방법" (하둡 방법) or "야근 많아요" (많아요) is not what the whole asks about.
             topic = None
-        # Else nothing but the fact words ("마감일이 언제예요?", "그 팀은 몇 명이에요?"): the question is about no
-        # entry in particular, and no entry holds the fact for it; the interviewees' entry holds how many were
-        # interviewed, which "몇 명이에요?" alone matches, not how many work on a team.
-        held = self.covers[topic] if topic is not None else frozenset()
+        about = topic
+        if bare:
+            # Nothing but the fact words ("근무 시간은 어떻게 되나요?", "마감일이 언제예요?"): about the entry the whole
+            # question matches, if that is plausible (a recruiter's entry whose phrasings ask just that).
+            best = int(np.argmax(rank))
+            about = best if rank[best] >= self.policy.levels.topic else None
+        # Else words that name no entry ("그 팀은 몇 명이에요?", "개발자는 몇 명이에요?"): no entry holds the fact for
+        # them; the interviewees' entry holds how many were interviewed, not how many work on a team.
+        held = self.covers[about] if about is not None else frozenset()
         missing = sorted(sig.asks - held, key=list(KINDS).index)
         return (missing[0], topic) if missing else (None, None)
 

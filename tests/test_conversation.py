@@ -343,3 +343,23 @@ def test_how_many_on_a_team_is_never_answered_with_how_many_were_interviewed(
     # The interviewees' entry says "엔지니어 세 명이에요": read after "몇 명이에요?" as the team's size.
     action, given = chat(engine, *messages)[-1]
     assert action == "fallback" and given.startswith("!count@")
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["카카오 문화 어때요?", "그 얘기 누가 했어요?"], ("answer", "culture")),  # its quotes say who
+        (["What do they find rewarding?", "who said that?"], ("answer", "motivation")),
+        (["누가 했어요?"], ("fallback", "")),  # nothing said yet
+        # The team's own entry speaks of the technical challenges; it does not of the culture.
+        (["기술적인 도전은 어떤 게 있어요?", "하둡 팀은요?"], ("answer", "team-hadoop")),
+        (["카카오 문화 어때요?", "하둡 팀은요?"], ("answer", "culture")),
+        # The interview names every team: a team's name is not a name it lacks, a lead's or a real name is.
+        (["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop")),
+        (["하둡 팀장 이름이 뭐예요?"], ("fallback", "!name@team-hadoop")),
+    ],
+)
+def test_who_said_it_and_the_same_question_about_a_team(
+    engine: Engine, messages: list[str], expected: tuple[str, str]
+) -> None:
+    assert chat(engine, *messages)[-1] == expected
