@@ -150,6 +150,19 @@ def _out_of_fold(
     return out
 
 
+def _bagged_level(confidence: list[float], right: list[bool], target: float, rounds: int = 201) -> float:
+    """The median of _answer_level over bootstrap resamples (fixed seed): the lowest level that reaches a
+    precision sits where the cumulative precision hovers near the target, so one question more or less
+    moves it by several points; the median over resamples does not."""
+    rng = random.Random(SEED)
+    n = len(confidence)
+    levels = []
+    for _ in range(rounds):
+        picks = [rng.randrange(n) for _ in range(n)]
+        levels.append(_answer_level([confidence[i] for i in picks], [right[i] for i in picks], target))
+    return float(np.median(levels))
+
+
 def _answer_level(confidence: list[float], right: list[bool], target: float) -> float:
     """The lowest level at which what is done at or above it (answer, offer) is right >= target."""
     level, hits = 1.0, 0
@@ -192,7 +205,9 @@ def _levels(lex, full) -> Levels:
         scores = [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)]
         # Precise enough overall, and answering few enough of the questions the FAQ cannot answer.
         # Never below one half: an answer the estimate thinks more likely wrong than right is a guess.
-        return max(_answer_level(scores, right, target), _negative_level(scores, negative), ANSWER_FLOOR)
+        precise, few = _bagged_level(scores, right, target), _negative_level(scores, negative)
+        print(f"answer level: {precise:.4f} for {target:.0%} precision, {few:.4f} for <= {NEGATIVE_RATE:.0%} negatives")
+        return max(precise, few, ANSWER_FLOOR)
 
     answer, lexical_answer = answer_level(full, TARGET_PRECISION), answer_level(lex, LEXICAL_PRECISION)
     skip = max(

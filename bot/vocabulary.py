@@ -41,7 +41,8 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 오케이 응 웅 넹 아하 알겠어 알겠어요 알겠습니다 그렇구나 그렇군요 lol btw fine sure alright hmm cool
 자주 항상 늘 주로 가끔 종종 매일 매번 보통은 특히 아마 이미 벌써 계속 다들 서로 모두 전부 다 제일 가장 덜 꽤 엄청 되게 완전 굉장히 상당히 별로 전혀 과연 실제로 실제 원래 대체로 대부분 often always usually sometimes
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
-typically currently honestly anyway anyways probably maybe
+typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn won couldn wouldn
+shouldn haven hasn t s re ve ll d m
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -65,7 +66,8 @@ _VERB_ENDINGS = tuple(
     sorted(
         str.split(
             "나요 니까 으면 려면 으려면 던데 던가 죠 지요 어요 아요 여요 워요 겠 네요 군요 는데 는지 "
-            "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요"
+            "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요 어서 아서 여서 워서 어서요 아서요 면서 지만 "
+            "한가요 스러워 스러운 스럽"
         ),
         key=len,
         reverse=True,
@@ -80,15 +82,30 @@ def is_predicate(word: str) -> bool:
     """True for a Hangul word that ends as a verb or adjective does, and is not a noun + 하다/되다."""
     if not word or not is_syllable(word[-1]):
         return False
+    for ending in ("해요", "했어요", "했나요", "해서", "해도"):
+        if len(word) > len(ending) and word.endswith(ending):
+            head = word[: -len(ending)]  # as below: 원해요 is a verb, 설치해요 names 설치
+            return len(head) == 1 or head.endswith(("스러워", "스러"))
     for ending in _VERB_ENDINGS:
         if len(word) > len(ending) and word.endswith(ending):
             head = word[: -len(ending)]
-            return not head.endswith(_NOUN_VERBS) and (len(head) > 1 or head not in "이가")
+            if head.endswith(_NOUN_VERBS):
+                # One syllable + 하다 is a verb or adjective (원해요, 심한가요), as is X스러워하다 (만족스러워하나요);
+                # a longer noun + 하다 names what is asked about (설치하나요).
+                return len(head) == 2 or head[:-1].endswith(("스러워", "스러"))
+            return len(head) > 1 or head not in "이가"
+    if len(word) > 2 and word[-1] == "면" and word not in everyday_words() and not _has_final(word[-2]):
+        return True  # a condition (바뀌면), not a noun ending in 면 (화면, 라면: everyday words)
     # A past tense, with or without more after it (풀렸어요, 실렸던, 누구였죠).
     head = stem(word)
     if len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS):
         return True
     return len(word) > 2 and word[-1] in "던다" and word[:-1].endswith(_PAST) and not word[:-1].endswith(_NOUN_VERBS)
+
+
+def _has_final(syllable: str) -> bool:
+    """Whether a Hangul syllable ends in a consonant (측), not a vowel (뀌)."""
+    return is_syllable(syllable) and (ord(syllable) - 0xAC00) % 28 != 0
 
 
 WORDS_FILE = Path(__file__).with_name("words.txt")

@@ -312,7 +312,7 @@ def test_not_that_team_is_never_answered_with_that_team(engine: Engine, message:
 def test_the_same_question_about_another_person_keeps_what_was_asked(engine: Engine, messages: list[str]) -> None:
     # "JG님은요?" after what Diego finds rewarding asks what JG finds rewarding, not what JG's team does.
     action, given = chat(engine, *messages)[-1]
-    assert action == "clarify" and given.split(",")[0] == "motivation"
+    assert (action, given) == ("answer", "motivation") or (action == "clarify" and given.split(",")[0] == "motivation")
 
 
 @pytest.mark.parametrize(

@@ -234,6 +234,15 @@ def test_what_to_write_in_an_application_is_not_in_the_interview(engine: Engine,
         ("대출", False),
         ("택시는", False),  # 는 ends nouns as often as verbs: not a verb ending
         ("mysql", False),
+        ("바뀌면", True),  # a condition; 화면 and 라면 are everyday nouns
+        ("측면", False),
+        ("모르겠어서요", True),
+        ("좋지만", True),
+        ("원해요", True),  # one syllable + 하다 is a verb or adjective ...
+        ("심한가요", True),
+        ("설치해요", False),  # ... a longer noun + 하다 names what is asked about
+        ("공부하면서", False),
+        ("만족스러워하나요", True),
     ],
 )
 def test_verbs_are_told_from_nouns(word: str, verb: bool) -> None:
