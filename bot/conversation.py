@@ -105,6 +105,12 @@ _WHO_SAID = re.compile(
     r"^(?:그|이|저)?\s*(?:얘기|이야기|말|거|건|말씀)?(?:은|는|을|를)?\s*누가\s*(?:했|한|말했|말한|그랬|하신|하셨|말씀)"
     r"|^who\s+(?:said|says|told)\s+(?:that|it|this)\b|^whose\s+(?:words|quote)"
 )
+# "디에고는 무슨 팀이에요?", "which team is DJ on?": the named person's team (faq.yaml's people: topic).
+_WHICH_TEAM = re.compile(
+    r"(?:무슨|어느|어떤|어디)\s*(?:팀|파트|셀|부서|조직)|(?:어디|어느\s*곳)\s*소속|소속\s*(?:이|은|팀)"
+    r"|\b(?:which|what)\s+(?:team|part|cell|group|org)\b"
+)
+_NOT_NOW = re.compile(r"출신|전에|이전|전\s*직장|예전|before|previous")  # which team they came from: not said
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
 _WH = frozenset(["when", "where", "who", "why", "how", "언제", "어디", "누구", "누가", "왜", "어떻게"])
 _CONTINUE_MAX_WORDS = 4  # ... or, after a topic that is not a team, the topic ("카톡도 포함이에요?")
@@ -433,6 +439,10 @@ class Follower:
         if len(people) == 1 and _only_ellipsis(rest):
             return self._same_about(question, people[0], context, lang)
         alone = self.matcher.decide(question)
+        if len(people) == 1 and _WHICH_TEAM.search(plain) and not _NOT_NOW.search(plain) and not alone.missing:
+            topic = people[0].topic
+            if alone.action != "answer" and topic is not None and topic in {c.id for c in alone.candidates[:3]}:
+                return self._answer(question, topic, lang, "subject")  # their team's entry names them
         current = self._person(context.subject)
         if people:
             return alone

@@ -363,3 +363,21 @@ def test_who_said_it_and_the_same_question_about_a_team(
     engine: Engine, messages: list[str], expected: tuple[str, str]
 ) -> None:
     assert chat(engine, *messages)[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"], ("answer", "team-storage")),
+        (["디에고는 어느 팀이에요?"], ("answer", "team-storage")),
+        (["which team is Diego on?"], ("answer", "team-storage")),
+    ],
+)
+def test_which_team_a_person_is_on_is_their_teams_topic(
+    engine: Engine, messages: list[str], expected: tuple[str, str]
+) -> None:
+    assert chat(engine, *messages)[-1] == expected
+
+
+def test_which_team_a_person_came_from_is_not_their_team_now(engine: Engine) -> None:
+    assert chat(engine, "JG님은 어느 팀 출신이에요?")[-1][0] != "answer"
