@@ -231,6 +231,7 @@ class Follower:
         # The entries about a team, and who is on the team each is about (faq.yaml's people: topic).
         self.teams = frozenset(p.topic for p in self.subjects.people if p.topic is not None)
         self._owners: dict[str, list[str]] = {}
+        self._covers = dict(zip((e.id for e in matcher.kb.entries), matcher.covers, strict=True))
         for p in self.subjects.people:
             self._owners.setdefault(p.topic or "", []).append(p.id)
 
@@ -475,9 +476,9 @@ class Follower:
             return None
         refs = [m.group(0) for m in (*_KO_TOPIC_REF.finditer(plain), *_EN_TOPIC_REF.finditer(plain))]
         first = Candidate(last.id, 100.0)
-        sig = self.matcher.signals(question, semantic=False)
-        lacking = sig.asks - self.matcher.covers[self.kb.entries.index(last)] if sig is not None else frozenset()
-        if refs and lacking and not alone.missing:
+        sig = self.matcher.signals(question, semantic=False) if refs and not alone.missing else None
+        lacking = sig.asks - self._covers[last.id] if sig is not None else frozenset()
+        if lacking:
             # "거기 몇 명 있어요?" after the office: a fact that topic does not hold, whatever else the words
             # match (the interviewees' entry holds how many were interviewed, not how many work there).
             kind = min(lacking, key=list(KINDS).index)

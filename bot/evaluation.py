@@ -11,7 +11,6 @@ chat, and each turn's label is what it means in that chat.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,12 +154,7 @@ def evaluate(matcher: Matcher, items: list[Labelled], workers: int = 1) -> Repor
     """Ask every question and tally the verdicts (``workers`` threads: the embedding engine releases the
     GIL, so two cores score a set nearly twice as fast; the tally is the same)."""
     report = Report()
-    if workers <= 1:
-        decisions: Iterable[Decision] = map(matcher.decide, (item.question for item in items))
-        for item, decision in zip(items, decisions, strict=True):
-            report.add(item, decision)
-        return report
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for item, decision in zip(items, pool.map(matcher.decide, [i.question for i in items]), strict=True):
             report.add(item, decision)
     return report

@@ -58,6 +58,26 @@ FOLLOW_UPS = [
         ["디에고님은 왜 카카오에서 일하세요?", "그분 팀은 뭐하는데요?"], ("answer", "team-storage"), id="그분 팀"
     ),
     pytest.param(["데이터플랫폼파트 뭐해", "그럼 거기 지원 어케함"], ("answer", "apply"), id="거기 지원 어케함"),
+    # "Who said that?": the last answer's quotes say who.
+    pytest.param(["카카오 문화 어때요?", "그 얘기 누가 했어요?"], ("answer", "culture"), id="누가 했어요"),
+    pytest.param(["What do they find rewarding?", "who said that?"], ("answer", "motivation"), id="who said that"),
+    pytest.param(["누가 했어요?"], ("fallback", ""), id="누가 했어요, nothing said yet"),
+    # The team's own entry speaks of the technical challenges; it does not of the culture.
+    pytest.param(
+        ["기술적인 도전은 어떤 게 있어요?", "하둡 팀은요?"], ("answer", "team-hadoop"), id="X팀은요 after challenges"
+    ),
+    pytest.param(["카카오 문화 어때요?", "하둡 팀은요?"], ("answer", "culture"), id="X팀은요 after culture"),
+    # The interview names every team: a team's name is not a name it lacks, a lead's or a real name is.
+    pytest.param(["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="a team's name"),
+    pytest.param(["하둡 팀장 이름이 뭐예요?"], ("fallback", "!name@team-hadoop"), id="a lead's name"),
+    # Which team a person is on is their team's entry (it names them).
+    pytest.param(
+        ["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"],
+        ("answer", "team-storage"),
+        id="그중에 X는 무슨 팀",
+    ),
+    pytest.param(["디에고는 어느 팀이에요?"], ("answer", "team-storage"), id="X는 어느 팀"),
+    pytest.param(["which team is Diego on?"], ("answer", "team-storage"), id="which team is X on"),
     # After a topic that is not a team, a short message or one that refers back goes on about that topic.
     pytest.param(["이 인터뷰는 언제 나온 거예요?", "원문은요?"], ("answer", "interview"), id="a topic: 원문은요"),
     pytest.param(["When was the interview published?", "who published it?"], ("answer", "interview"), id="a topic: it"),
@@ -343,40 +363,6 @@ def test_how_many_on_a_team_is_never_answered_with_how_many_were_interviewed(
     # The interviewees' entry says "엔지니어 세 명이에요": read after "몇 명이에요?" as the team's size.
     action, given = chat(engine, *messages)[-1]
     assert action == "fallback" and given.startswith("!count@")
-
-
-@pytest.mark.parametrize(
-    ("messages", "expected"),
-    [
-        (["카카오 문화 어때요?", "그 얘기 누가 했어요?"], ("answer", "culture")),  # its quotes say who
-        (["What do they find rewarding?", "who said that?"], ("answer", "motivation")),
-        (["누가 했어요?"], ("fallback", "")),  # nothing said yet
-        # The team's own entry speaks of the technical challenges; it does not of the culture.
-        (["기술적인 도전은 어떤 게 있어요?", "하둡 팀은요?"], ("answer", "team-hadoop")),
-        (["카카오 문화 어때요?", "하둡 팀은요?"], ("answer", "culture")),
-        # The interview names every team: a team's name is not a name it lacks, a lead's or a real name is.
-        (["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop")),
-        (["하둡 팀장 이름이 뭐예요?"], ("fallback", "!name@team-hadoop")),
-    ],
-)
-def test_who_said_it_and_the_same_question_about_a_team(
-    engine: Engine, messages: list[str], expected: tuple[str, str]
-) -> None:
-    assert chat(engine, *messages)[-1] == expected
-
-
-@pytest.mark.parametrize(
-    ("messages", "expected"),
-    [
-        (["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"], ("answer", "team-storage")),
-        (["디에고는 어느 팀이에요?"], ("answer", "team-storage")),
-        (["which team is Diego on?"], ("answer", "team-storage")),
-    ],
-)
-def test_which_team_a_person_is_on_is_their_teams_topic(
-    engine: Engine, messages: list[str], expected: tuple[str, str]
-) -> None:
-    assert chat(engine, *messages)[-1] == expected
 
 
 def test_which_team_a_person_came_from_is_not_their_team_now(engine: Engine) -> None:
