@@ -39,7 +39,9 @@ DEFAULT = ("bench/conversations.tsv", "bench/conversations_blind.tsv", "bench/co
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", help="conversation files (default: " + ", ".join(DEFAULT) + ")")
-    paths = parser.parse_args(argv).files
+    parser.add_argument("--show-errors", action="store_true", help="list every follow-up turn not answered right")
+    args = parser.parse_args(argv)
+    paths = args.files
     engine = engine_from_settings(Settings(), str(ROOT / "faq.yaml"))
     for path in paths or [str(ROOT / name) for name in DEFAULT]:
         items = read_labelled(path)
@@ -54,6 +56,12 @@ def main(argv: list[str]) -> int:
         print(f"  first turns             {summary(first)}")
         print(f"  follow-ups, in context  {summary(follow)}")
         print(f"  follow-ups, each alone  {summary(alone)}")
+        if args.show_errors:
+            for item, decision, verdict in follow.errors:
+                shown = decision.id or ",".join(o.id for o in decision.options) or "-"
+                expected = "|".join(sorted(item.expected)) or ("!" if item.uncovered else "-")
+                got = f"{decision.action} {shown}"
+                print(f"    {verdict:9} line {item.line}: {item.question!r} expected {expected}, got {got}")
     return 0
 
 

@@ -110,6 +110,12 @@ _WHICH_TEAM = re.compile(
     r"(?:무슨|어느|어떤|어디)\s*(?:팀|파트|셀|부서|조직)|(?:어디|어느\s*곳)\s*소속|소속\s*(?:이|은|팀)"
     r"|\b(?:which|what)\s+(?:team|part|cell|group|org)\b"
 )
+# "뭐 하는 곳이에요?", "어떤 일 해요?", "what do they do?": what the subject does, which is its own entry (the
+# office's entry is phrased so too, yet "그 팀은 뭐 하는 곳이에요?" is not about the office).
+_WHAT_IT_DOES = re.compile(
+    r"(?:뭐|뭘|무엇을?|무슨\s*일|어떤\s*일)\s*(?:을|를)?\s*(?:하는|해|하나|하세요|하시나요|함|한대|하는데)|하는\s*일"
+    r"|\bwhat\s+(?:do|does)\s+(?:it|they|he|she|the\s+\w+)\s+do\b"
+)
 _NOT_NOW = re.compile(r"출신|전에|이전|전\s*직장|예전|before|previous")  # which team they came from: not said
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
 _WH = frozenset(["when", "where", "who", "why", "how", "언제", "어디", "누구", "누가", "왜", "어떻게"])
@@ -318,6 +324,7 @@ class Follower:
         pointed = alone.candidates[0] if alone.candidates else None
         elsewhere = (
             pointed is not None
+            and not _WHAT_IT_DOES.search(base)
             and pointed.id not in self.teams
             and self.kb.entry(pointed.id).browse
             and (alone.action == "answer" or pointed.score >= 50.0 or pointed in alone.options[:1])
@@ -371,6 +378,7 @@ class Follower:
         pointed = alone.candidates[0] if alone.candidates else None
         elsewhere = (
             pointed is not None
+            and not _WHAT_IT_DOES.search(rest)
             and pointed.id not in self.teams
             and pointed.score >= 50.0
             and self.kb.entry(pointed.id).browse
@@ -403,6 +411,8 @@ class Follower:
         if filled.missing:
             return self._about(filled, person, "filled", question)
         agreed = {alone.candidates[0].id, *(o.id for o in alone.options)}
+        if alone.options and all(o.id in self.teams for o in alone.options):
+            agreed.add(person.topic or "")  # "뭐 하는 팀이에요?": some team, and this one is being talked about
         if filled.action == "answer" and filled.id in agreed:
             return replace(filled, question=question, via="filled")
         return None

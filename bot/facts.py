@@ -84,11 +84,17 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"versions?", r"tech stack", r"stack", r"which language", r"what language", r"programming languages?",
          r"frameworks?", r"distribution", r"(what|which) (tech|technologies|technology|tools)\b(?! challenge)"),
     ),
+    # Who holds a role (a team's lead, the interviewer, the writer): not the interviewees, whose names the
+    # people entry holds ("인터뷰어는 누구예요?" is not "인터뷰한 분들 이름이 뭐예요?").
+    "role": (
+        ("팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이"),
+        (r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*", r"who leads", r"manager",
+         r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist", r"editor",
+         r"(who|whom) (wrote|asked) the questions"),
+    ),
     "name": (
-        ("이름", "본명", "실명", "팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "호칭", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이"),
-        (r"(real|full|last|first) names?", r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*",
-         r"who leads", r"manager", r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist",
-         r"editor", r"(who|whom) (wrote|asked) the questions"),
+        ("이름", "본명", "실명", "호칭"),
+        (r"(real|full|last|first) names?",),
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
@@ -99,8 +105,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
-         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법"),
-        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
+         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
+         # a request for a recommendation of a thing (분산 스토리지 추천해줘), not "누구한테 추천해요?"
+         "추천해줘", "추천해 줘", "추천해주세요", "추천해 주세요", "추천 좀", "추천좀", "추천 부탁", "추천해줄래", "추천해 줄래"),
+        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?", r"recommend (me )?(a|an|some|any|good)\b",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
     ),
@@ -185,6 +193,10 @@ _INSIDE_WORDS = frozenset(
         "스택",
         "버전",
         "우대사항",
+        "실장",
+        "셀장",
+        "파트장",
+        "팀장",
     }
 )
 # Everyday words that begin like a cue: 전형적인 (typical), 리더십 (leadership), 몇 가지 (a few),

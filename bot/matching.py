@@ -18,6 +18,7 @@ Candidate scores are those probabilities, on 0-100.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -350,12 +351,16 @@ class Matcher:
         """The entry a fact question is about: its best match once the words asking for the fact are
         taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough; and
         whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
-        rest = self.signals(without_cues(reading), semantic=False)
-        if rest is None or rest.content == 0:
+        left = without_cues(reading)
+        rest = self.signals(left, semantic=False)
+        if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
             return None, True
-        rank, _ = self.estimate(rest)
+        rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
-        return (best if rank[best] >= self.policy.levels.topic else None), False
+        # Both the entry's own estimate and the question's: "개발자는" alone leans to the interviewees' entry
+        # (its phrasings say 개발자) without being about it.
+        likely = min(float(rank[best]), confidence) >= self.policy.levels.topic
+        return (best if likely else None), False
 
     def decide(self, question: str) -> Decision:
         """Choose answer, clarify or fallback for a question."""
@@ -455,6 +460,14 @@ class Matcher:
             for e in order
             if self.kb.entries[e].browse and rank[e] >= levels.option and rank[e] >= levels.option_ratio * best
         ]
+
+
+# Words that point back to something named before ("거기 몇 명 있어요?", "how many do they have?"): a fact
+# question with nothing else is about that, not about whichever entry its fact words match.
+_POINTS_BACK = re.compile(
+    r"(?<![가-힣])(?:거기|여기|저기|거긴|여긴|그곳|그쪽|이쪽|그\s*(?:팀|파트|셀|조직|부서|회사|분들?|사람들?))"
+    r"|\b(?:there|they|them|it|that (?:team|part|cell|org|office|company))\b"
+)
 
 
 def _also_does(reading: str, vocabulary: Vocabulary) -> bool:

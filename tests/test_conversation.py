@@ -69,7 +69,8 @@ FOLLOW_UPS = [
     pytest.param(["카카오 문화 어때요?", "하둡 팀은요?"], ("answer", "culture"), id="X팀은요 after culture"),
     # The interview names every team: a team's name is not a name it lacks, a lead's or a real name is.
     pytest.param(["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="a team's name"),
-    pytest.param(["하둡 팀장 이름이 뭐예요?"], ("fallback", "!name@team-hadoop"), id="a lead's name"),
+    pytest.param(["하둡 팀장 이름이 뭐예요?"], ("fallback", "!role@team-hadoop"), id="a lead's name"),
+    pytest.param(["플랫폼/인프라실이 뭐예요?", "거기 몇 명 있어요?"], ("fallback", "!count@org"), id="거기 + how many"),
     # Which team a person is on is their team's entry (it names them).
     pytest.param(
         ["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"],
@@ -287,9 +288,10 @@ def test_a_follow_up_never_turns_a_new_question_into_the_old_topic(
         assert got == expected
 
 
-def test_another_teams_topic_without_a_team_named_is_asked_about(engine: Engine) -> None:
-    action, options = chat(engine, "기반기술셀은 어떤 팀이에요?", "뭐 하는 팀이에요?")[-1]
-    assert action == "clarify" and options.split(",")[0] == "team-storage"
+def test_what_a_team_does_without_a_team_named_stays_with_the_team_talked_about(engine: Engine) -> None:
+    # Alone, "뭐 하는 팀이에요?" leans to whichever team's phrasings say it; never switch teams on that guess.
+    action, given = chat(engine, "기반기술셀은 어떤 팀이에요?", "뭐 하는 팀이에요?")[-1]
+    assert action in ("answer", "clarify") and given.split(",")[0] == "team-storage"
 
 
 def test_a_two_digit_pick_and_a_short_latin_reply_keep_the_conversation(engine: Engine) -> None:

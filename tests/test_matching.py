@@ -345,6 +345,11 @@ def test_english_typos_are_corrected_but_everyday_words_are_not(engine: Engine, 
         ("what tech do they use?", "stack"),
         ("파트별로 따로 지원해야 하나요?", "process"),
         ("컨퍼런스 참가 지원해 줘요?", "benefits"),
+        ("분산 스토리지 추천해줘", "howto"),  # the storage cell's entry recommends no product
+        ("recommend a distributed storage system", "howto"),
+        ("인터뷰어는 누구예요?", "role"),  # not the interviewees, whose names the people entry holds
+        ("인프라실장이 누구예요", "role"),
+        ("거기 몇 명 있어요?", "count"),  # "거기": something named before, not the interviewees
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:

@@ -108,6 +108,9 @@ def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
         "카카오 어때요",
         "개발자한테 좋은 곳인가요",
         "어떤 사람들이 일해요?",
+        "하둡이랑 스토리지 차이",
+        "뭐가 좋아요?",
+        "what do the teams do",
     )
     clarified = [d for d in map(engine.matcher.decide, questions) if d.action == "clarify"]
     assert len(clarified) >= 3, "these questions should mostly get a 'did you mean'"
