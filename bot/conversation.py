@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -37,9 +36,10 @@ from cachetools import TTLCache
 from rapidfuzz import fuzz
 
 from bot.facts import KINDS
-from bot.knowledge import KnowledgeBase, Person
+from bot.knowledge import Person
 from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
+from bot.subjects import fold_text, plain_text
 from bot.vocabulary import is_filler
 
 # -- what a message looks like ---------------------------------------------------------------------
@@ -96,10 +96,6 @@ _COMMANDS = {
     "topics": re.compile(r"^/?(?:topics|browse\s+topics|주제|주제\s*보기|주제\s*목록|목록|메뉴|menu)$"),
     "apply": re.compile(r"^/?apply$"),
 }
-_TEAM_WORDS = (
-    r"(?:\s*(?:팀|파트|셀|쪽)(?=$|[^가-힣]|[은는이가을를의도요과와랑분님]))?"
-    r"(?:\s*(?:분|님|씨)(?=$|[^가-힣]|[은는이가을를께의도요과와랑한]))?"
-)
 # "Who said that?" about the last answer: its quotes say who.
 _WHO_SAID = re.compile(
     r"^(?:그|이|저)?\s*(?:얘기|이야기|말|거|건|말씀)?(?:은|는|을|를)?\s*누가\s*(?:했|한|말했|말한|그랬|하신|하셨|말씀)"
@@ -127,56 +123,6 @@ _KO_TOPIC_REF = re.compile(
 _EN_TOPIC_REF = re.compile(r"\b(?:it|this|that|they|them|there|this (?:article|interview|office|org))\b")
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def _plain(text: str) -> str:
-    """Lower case, no punctuation, single spaces (the text references and picks are looked for in)."""
-    return " ".join(re.sub(r"[^\w#]+", " ", _fold(text)).split())
-
-
-@dataclass(frozen=True)
-class Subjects:
-    """Who can be talked about: people with their team's topic, found by name in a message."""
-
-    people: tuple[Person, ...]
-    _patterns: tuple[tuple[re.Pattern[str], str], ...]  # (how a name is found, person id), longest first
-
-    @classmethod
-    def of(cls, kb: KnowledgeBase) -> Subjects:
-        """The people with a topic (entries about their team) of a knowledge base."""
-        people = tuple(p for p in kb.people.values() if p.topic is not None)
-        found: list[tuple[int, re.Pattern[str], str]] = []
-        for person in people:
-            for name in person.names():
-                words = _plain(name).split()
-                if not words:
-                    continue
-                joined = "".join(words)
-                if joined.isascii():
-                    # Latin names are whole words (dj, not the dj of django), spaced as typed or not.
-                    body = r"\s*".join(map(re.escape, words))
-                    pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
-                else:
-                    # ... with the team word and honorific after it (하둡 파트 분이, 디에고님)
-                    pattern = re.compile(r"\s*".join(map(re.escape, joined)) + _TEAM_WORDS)
-                found.append((len(joined), pattern, person.id))
-        found.sort(key=lambda f: -f[0])
-        return cls(people, tuple((p, pid) for _, p, pid in found))
-
-    def named(self, text: str) -> tuple[list[str], str]:
-        """Person ids named in the text (in order of appearance) and the text with their names cut out."""
-        plain = _plain(text)
-        hits: list[tuple[int, str]] = []
-        for pattern, pid in self._patterns:
-            for m in pattern.finditer(plain):
-                hits.append((m.start(), pid))
-            plain = pattern.sub(" ", plain)
-        ordered = [pid for _, pid in sorted(hits)]
-        return list(dict.fromkeys(ordered)), " ".join(plain.split())
-
-
 @dataclass(frozen=True)
 class Context:
     """What one conversation remembers between messages."""
@@ -193,7 +139,7 @@ class Context:
 def command_of(text: str) -> str | None:
     """ "help", "topics" or "apply" when a message is one of those words as typed on a channel without
     commands ("도움말", "/help", "주제 보기", "topics"), else None."""
-    folded = " ".join(_fold(text).rstrip("?!.~ ").split())
+    folded = " ".join(fold_text(text).rstrip("?!.~ ").split())
     return next((name for name, pattern in _COMMANDS.items() if pattern.match(folded)), None)
 
 
@@ -214,8 +160,8 @@ def _ordinal(plain: str, count: int) -> int | None:
 def _references(question: str) -> list[tuple[str, bool]]:
     """The words of a message that refer back to the subject being talked about (as found in its plain
     form), each with whether it means the person (그분, he) rather than the team (그 팀, there)."""
-    plain = _plain(question)
-    english = _plain(re.sub(r"\bIT\b", " ", question))  # "IT" is information technology, not "it"
+    plain = plain_text(question)
+    english = plain_text(re.sub(r"\bIT\b", " ", question))  # "IT" is information technology, not "it"
     return [
         (m.group(0), bool(_PERSON_RE.fullmatch(m.group(0))))
         for m in (*_KO_REF.finditer(plain), *_EN_REF.finditer(english))
@@ -233,7 +179,7 @@ class Follower:
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
         self.kb = matcher.kb
-        self.subjects = Subjects.of(matcher.kb)
+        self.subjects = matcher.subjects
         # The entries about a team, and who is on the team each is about (faq.yaml's people: topic).
         self.teams = frozenset(p.topic for p in self.subjects.people if p.topic is not None)
         self._owners: dict[str, list[str]] = {}
@@ -283,7 +229,7 @@ class Follower:
         if n is None:
             key = plain.replace(" ", "")
             for i, oid in enumerate(options, 1):
-                titles = [_plain(t).replace(" ", "") for t in self.kb.entry(oid).title.values()]
+                titles = [plain_text(t).replace(" ", "") for t in self.kb.entry(oid).title.values()]
                 if key and any(t and (key == t or (len(key) >= 4 and fuzz.ratio(key, t) >= 90)) for t in titles):
                     n = i
                     break
@@ -401,7 +347,7 @@ class Follower:
 
     def _filled(self, question: str, alone: Decision, person: Person, language: str) -> Decision | None:
         """A short message that leaves the subject out ("연봉은요?", "기술 스택은?"), read as about it."""
-        if len(_plain(question).split()) > _FILL_MAX_WORDS:
+        if len(plain_text(question).split()) > _FILL_MAX_WORDS:
             return None
         if alone.missing:
             return self._about(alone, person, "filled", question)
@@ -435,7 +381,7 @@ class Follower:
         return not has_hangul(question) and len(question.split()) <= 2
 
     def _follow(self, question: str, context: Context, lang: str) -> Decision:
-        plain = _plain(question)
+        plain = plain_text(question)
         picked = self._pick(question, plain, context, lang)
         if picked is not None:
             return picked
@@ -496,8 +442,11 @@ class Follower:
                 "fallback", (first,), question, plain, alone.language, options=(first,), missing=kind, via="continued"
             )
         pointed = [o.id for o in alone.options] or [c.id for c in alone.candidates[:1] if c.score >= 50.0]
-        if pointed and last.id not in pointed and not alone.missing:
-            return None  # the message points elsewhere ("what do they look for?" after who is hired)
+        if pointed and last.id not in pointed and (not alone.missing or not refs):
+            # The message points elsewhere ("what do they look for?" after who is hired), or asks a fact about
+            # another topic without pointing back ("아직 뽑아?" after the article: whether hiring is still open,
+            # not the article's date; "거기 몇 명 있어요?" points back).
+            return None
         if not refs and len(plain.split()) > _CONTINUE_MAX_WORDS:
             return None
         rest = plain

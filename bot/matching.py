@@ -35,6 +35,7 @@ from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_qu
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked
 from bot.semantic import Embedder
+from bot.subjects import Subjects
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
 Action = Literal["answer", "clarify", "fallback"]
@@ -145,6 +146,9 @@ class Matcher:
         # What each entry holds, from the kinds of fact its own phrasings ask for (bot.facts).
         self.covers = tuple(covered([clean(p) for p in entry.phrasings()]) for entry in kb.entries)
         self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
+        self.subjects = Subjects.of(kb)
+        ids = {entry.id: i for i, entry in enumerate(kb.entries)}
+        self._team_of = {p.id: ids[p.topic] for p in self.subjects.people if p.topic in ids}
 
     @staticmethod
     def _vocabulary_texts(kb: KnowledgeBase) -> list[str]:
@@ -392,15 +396,26 @@ class Matcher:
             near = (first,) if self.kb.entries[topic].browse else ()
             return replace(base, candidates=ranked, missing=missing, options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
-        if confidence >= answer_level and self.answerable(sig) and self.leads(p):
+        teams = self.teams_named(question)
+        # "하둡이랑 스토리지": two teams named, the best one of them is a guess at which was meant.
+        both = len(teams) > 1 and order[0] in teams
+        if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
-        options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in self.offered(p))
+        offered = self.offered(p)
+        if both:
+            offered = sorted(dict.fromkeys([*teams, *offered]), key=lambda e: -p[e])[:3]
+        options = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in offered)
         # Initials alone (ㅈㅇㅂㅂ) are typed on purpose, and the training questions hardly hold any:
         # what their initials match well is always offered (not a keyboard mash such as ㅁㄴㅇㄹ).
         initials = sig.how == "chosung" and bool(options) and options[0].score >= 50.0
         if options and (confidence >= levels.clarify or initials):
             return replace(base, action="clarify", options=options)
         return base
+
+    def teams_named(self, question: str) -> list[int]:
+        """The entries of the teams a question names (by a person's name, their team's or an alias)."""
+        named, _ = self.subjects.named(question)
+        return list(dict.fromkeys(self._team_of[pid] for pid in named if pid in self._team_of))
 
     def not_held(self, sig: Signals, rank: np.ndarray) -> tuple[str | None, int | None]:
         """The kind of fact a question asks for that the entry it is about does not hold, if any, and

@@ -113,6 +113,9 @@ _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-�
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}")
 
 
+_WONT_RE = re.compile(r"\bwon['’]?t\b")
+
+
 def clean(text: str) -> str:
     """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces; spell out chat shorthand
     (ㄳ -> 감사, ㅎㅇ -> 하이, 어케 -> 어떻게) and drop laughter (ㅋㅋ)."""
@@ -120,6 +123,7 @@ def clean(text: str) -> str:
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
     text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
+    text = _WONT_RE.sub("will not", text)  # before the apostrophe goes: "won" alone is a word (who won?)
     text = _NOISE_RE.sub(" ", text)
     words = (_SHORTHAND.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in text.split())
     return " ".join(" ".join(words).split())

@@ -41,7 +41,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 오케이 응 웅 넹 아하 알겠어 알겠어요 알겠습니다 그렇구나 그렇군요 lol btw fine sure alright hmm cool
 자주 항상 늘 주로 가끔 종종 매일 매번 보통은 특히 아마 이미 벌써 계속 다들 서로 모두 전부 다 제일 가장 덜 꽤 엄청 되게 완전 굉장히 상당히 별로 전혀 과연 실제로 실제 원래 대체로 대부분 often always usually sometimes
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
-typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn won couldn wouldn
+typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ
 """

@@ -71,6 +71,8 @@ FOLLOW_UPS = [
     pytest.param(["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="a team's name"),
     pytest.param(["하둡 팀장 이름이 뭐예요?"], ("fallback", "!role@team-hadoop"), id="a lead's name"),
     pytest.param(["플랫폼/인프라실이 뭐예요?", "거기 몇 명 있어요?"], ("fallback", "!count@org"), id="거기 + how many"),
+    pytest.param(["이 인터뷰 언제 나온 거예요?", "아직 뽑아요?"], ("fallback", "!date@"), id="still hiring?"),
+    pytest.param(["이 인터뷰 어디에 실렸어요?", "언제요?"], ("answer", "interview"), id="언제요? after the article"),
     # Which team a person is on is their team's entry (it names them).
     pytest.param(
         ["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"],
@@ -84,7 +86,7 @@ FOLLOW_UPS = [
     pytest.param(["When was the interview published?", "who published it?"], ("answer", "interview"), id="a topic: it"),
     pytest.param(["원문 기사는 어디서 봐요?", "언제요?"], ("answer", "interview"), id="a topic: 언제요"),
     pytest.param(
-        ["플랫폼/인프라실은 뭐 하는 조직이에요?", "카카오톡 같은 서비스도 포함돼요?"],
+        ["플랫폼/인프라실은 뭐 하는 조직이에요?", "게임 쪽도 포함이에요?"],
         ("clarify", "org"),
         id="a topic: unsure, that topic offered",
     ),
