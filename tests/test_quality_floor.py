@@ -15,9 +15,9 @@ def test_holdout_floor(engine: Engine) -> None:
     if engine.matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA
         assert rates["wrong"] <= 0.02 and rates["oos_answered"] <= 0.02, rates
         return
-    assert rates["right"] >= 0.74, rates
-    assert rates["helpful"] >= 0.92, rates
-    assert rates["wrong"] <= 0.02, rates
+    assert rates["right"] >= 0.85, rates
+    assert rates["helpful"] >= 0.95, rates
+    assert rates["wrong"] <= 0.015, rates
     assert rates["oos_answered"] <= 0.02, rates
     assert rates["uncovered_answered"] <= 0.03, rates
     assert rates["uncovered_honest"] >= 0.80, rates
@@ -25,7 +25,7 @@ def test_holdout_floor(engine: Engine) -> None:
 
 def test_holdout_floor_lexical_only(lexical_engine: Engine) -> None:
     rates = evaluate(lexical_engine.matcher, read_labelled(HOLDOUT)).rates()
-    assert rates["helpful"] >= 0.85, rates
+    assert rates["helpful"] >= 0.90, rates
     assert rates["wrong"] <= 0.02, rates
     assert rates["oos_answered"] <= 0.02, rates
     assert rates["uncovered_answered"] <= 0.03, rates
