@@ -212,6 +212,10 @@ class Matcher:
             readings.append((corrected, "corrected"))
         return [r for r in readings if r[0]]
 
+    def embedded_texts(self) -> tuple[list[str], list[str]]:
+        """What the embedding stage compares questions with: the phrasings and titles, and the passages."""
+        return list(self._docs), list(self._passages)
+
     def warm(self, stop: threading.Event | None = None, pause: float = 0.002, threads: int = 1) -> int:
         """Embed every phrasing and passage the embedder has not cached yet; returns how many were looked at.
 

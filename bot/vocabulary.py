@@ -231,13 +231,23 @@ class Vocabulary:
         """(word as written, its stemmed token) for the content words of a cleaned text that the
         knowledge base has never seen."""
         out = []
-        for word in text.split():
+        words = text.split()
+        for i, word in enumerate(words):
             token = tokens(word)[0] if tokens(word) else word
             # Stripping can overshoot (정도예요 -> 정); the word counts as known if any form is.
             forms = dict.fromkeys((word, stem_once(word), token))
-            if not any(self.knows(form) for form in forms if form):
+            if not any(self.knows(form) for form in forms if form) and not self._split_off(words, i):
                 out.append((word, token))
         return tuple(out)
+
+    def _split_off(self, words: list[str], i: int) -> bool:
+        """Whether a lone syllable is a known word's piece, a space typed inside it (하 둡 -> 하둡)."""
+        word = words[i]
+        if len(word) != 1 or not is_syllable(word):
+            return False
+        before = words[i - 1] + word if i > 0 and is_syllable(words[i - 1][-1]) else ""
+        after = word + words[i + 1] if i + 1 < len(words) and is_syllable(words[i + 1][0]) else ""
+        return any(joined and (joined in self._words or stem(joined) in self._words) for joined in (before, after))
 
     def unknown(self, text: str) -> tuple[str, ...]:
         """The stemmed content words of a cleaned text that the knowledge base has never seen."""

@@ -361,3 +361,16 @@ def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, k
 def test_technical_challenges_are_not_a_question_about_the_stack(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
     assert decision.action == "answer" and decision.id == "challenges"
+
+
+def test_the_shipped_vectors_are_what_the_model_computes(engine: Engine) -> None:
+    # bot/<model>.seed.npz spares a fresh install embedding faq.yaml; it must hold the model's own vectors.
+    embedder = engine.matcher.embedder
+    if embedder is None:  # pragma: no cover - machines without AVX2/FMA
+        pytest.skip("no embedding engine on this CPU")
+    from bot.semantic import SEED_FILE, cache_key
+
+    text = engine.kb.entries[0].phrasings()[0]
+    with np.load(SEED_FILE) as seed:
+        shipped = seed[cache_key(text)]
+    assert np.allclose(shipped, embedder.embed_query(text), atol=1e-6)
