@@ -406,6 +406,7 @@ def _report(kb, embedder, policy: Policy) -> None:
     sets = (
         ("holdout", ROOT / "bench" / "holdout.tsv"),
         ("blind", ROOT / "bench" / "holdout_blind.tsv"),
+        ("blind3", ROOT / "bench" / "holdout_blind3.tsv"),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:
