@@ -57,6 +57,7 @@ _ENDINGS = frozenset(
     "음 임 함 됨 래 래요 대요 는데 던데 거 거야 거예요 거에요 곳 겠 지 냐 니 나 어 셈 슴 심 욤 나욤 여 에여 애 대 요 용 죵 쥬".split()  # noqa: SIM905
 )
 # fmt: on
+_ENDINGS_LONGEST_FIRST = tuple(sorted(_ENDINGS, key=len, reverse=True))
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
 # Verb and adjective endings (바뀌나요, 풀렸어요, 실렸던, 바뀌려면): a word the knowledge base never uses
@@ -189,6 +190,12 @@ class Vocabulary:
                 return True
         if everyday:
             return False
+        if hangul:
+            # A casual ending after a misspelt known word (지웡함, 지웡임): the word is what is asked.
+            for ending in _ENDINGS_LONGEST_FIRST:
+                head = token[: -len(ending)]
+                if len(head) >= 2 and token.endswith(ending) and head not in everyday_words() and self.knows(head):
+                    return True
         keys = to_keys(token)
         if len(keys) < 4:
             return False

@@ -374,3 +374,12 @@ def test_the_shipped_vectors_are_what_the_model_computes(engine: Engine) -> None
     with np.load(SEED_FILE) as seed:
         shipped = seed[cache_key(text)]
     assert np.allclose(shipped, embedder.embed_query(text), atol=1e-6)
+
+
+@pytest.mark.parametrize("question", ["어케 지웡함?", "하 둡 엔지니어링 파트"])
+def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknown_name(
+    engine: Engine, question: str
+) -> None:
+    sig = engine.matcher.signals(question)
+    assert sig is not None and sig.names == ()
+    assert engine.matcher.signals("주식함?").names == ("주식함",)  # an everyday word is not a typo
