@@ -376,7 +376,7 @@ def test_the_shipped_vectors_are_what_the_model_computes(engine: Engine) -> None
     assert np.allclose(shipped, embedder.embed_query(text), atol=1e-6)
 
 
-@pytest.mark.parametrize("question", ["어케 지웡함?", "하 둡 엔지니어링 파트"])
+@pytest.mark.parametrize("question", ["어케 지웡함?", "하 둡 엔지니어링 파트", "ㅋㅋ 미안 다시, 데이터플랫폼 파트는?"])
 def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknown_name(
     engine: Engine, question: str
 ) -> None:
