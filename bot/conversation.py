@@ -109,7 +109,8 @@ _WHICH_TEAM = re.compile(
 # "뭐 하는 곳이에요?", "어떤 일 해요?", "what do they do?": what the subject does, which is its own entry (the
 # office's entry is phrased so too, yet "그 팀은 뭐 하는 곳이에요?" is not about the office).
 _WHAT_IT_DOES = re.compile(
-    r"(?:뭐|뭘|무엇을?|무슨\s*일|어떤\s*일)\s*(?:을|를)?\s*(?:하는|해|하나|하세요|하시나요|함|한대|하는데)|하는\s*일"
+    r"(?:뭐|뭘|무엇을?|무슨\s*일을?|어떤\s*일을?)\s*(?:하는\s*(?:팀|곳|데|조직|부서|파트|셀|분)|해요|해$|하나요|하세요"
+    r"|하시나요|함$|한대요?|하는데요?|하는\s*거)|하는\s*일(?:이|은)?\s*(?:뭐|무엇)"
     r"|\bwhat\s+(?:do|does)\s+(?:it|they|he|she|the\s+\w+)\s+do\b"
 )
 _NOT_NOW = re.compile(r"출신|전에|이전|전\s*직장|예전|before|previous")  # which team they came from: not said
@@ -357,8 +358,10 @@ class Follower:
         if filled.missing:
             return self._about(filled, person, "filled", question)
         agreed = {alone.candidates[0].id, *(o.id for o in alone.options)}
-        if alone.options and all(o.id in self.teams for o in alone.options):
-            agreed.add(person.topic or "")  # "뭐 하는 팀이에요?": some team, and this one is being talked about
+        elsewhere = [o.id for o in alone.options if o.id not in self.teams]
+        if _WHAT_IT_DOES.search(plain_text(question)) or (alone.options and not elsewhere):
+            # "뭐 하는 팀이에요?", "무슨 일 해요?": what some team does, and this one is being talked about
+            agreed.add(person.topic or "")
         if filled.action == "answer" and filled.id in agreed:
             return replace(filled, question=question, via="filled")
         return None
@@ -441,7 +444,9 @@ class Follower:
             return Decision(
                 "fallback", (first,), question, plain, alone.language, options=(first,), missing=kind, via="continued"
             )
-        pointed = [o.id for o in alone.options] or [c.id for c in alone.candidates[:1] if c.score >= 50.0]
+        pointed = [o.id for o in alone.options] or [
+            c.id for c in alone.candidates[:1] if c.score >= 50.0 and self.kb.entry(c.id).browse
+        ]
         if pointed and last.id not in pointed and (not alone.missing or not refs):
             # The message points elsewhere ("what do they look for?" after who is hired), or asks a fact about
             # another topic without pointing back ("아직 뽑아?" after the article: whether hiring is still open,

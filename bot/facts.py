@@ -92,9 +92,14 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist", r"editor",
          r"(who|whom) (wrote|asked) the questions"),
     ),
+    # Real names: the interview gives the interviewees' names as Diego, JG, DJ, never their real ones.
+    "realname": (
+        ("본명", "실명"),
+        (r"(real|full|last|legal) names?",),
+    ),
     "name": (
-        ("이름", "본명", "실명", "호칭"),
-        (r"(real|full|last|first) names?",),
+        ("이름", "호칭"),
+        (r"first names?",),
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
@@ -105,10 +110,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
-         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
-         # a request for a recommendation of a thing (분산 스토리지 추천해줘), not "누구한테 추천해요?"
-         "추천해줘", "추천해 줘", "추천해주세요", "추천해 주세요", "추천 좀", "추천좀", "추천 부탁", "추천해줄래", "추천해 줄래"),
-        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?", r"recommend (me )?(a|an|some|any|good)\b",
+         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법"),
+        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
     ),
@@ -208,6 +211,11 @@ _NOT_FOLLOWED_BY = {
     "일정": "[한하히]",
     "몇 년": "도",
     "어떤 기술": "적",
+    # 장점 after a team's name written together (하둡팀장점, 기반기술셀장점) is an advantage, not a lead.
+    "팀장": "(?:점|단점)",
+    "셀장": "(?:점|단점)",
+    "실장": "(?:점|단점)",
+    "파트장": "(?:점|단점)",
     "무슨 기술": "적",
     "몇년": "도",
 }
@@ -256,6 +264,18 @@ def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
 _TEAM_NAME = re.compile(r"(?:팀|파트|셀|부서|조직)(?:의)?\s*이름")
 
 
+# A request to recommend a thing (분산 스토리지 추천해줘, recommend a good book) asks for what the interview
+# never gives; a request to recommend a team or a role for the asker (어떤 팀 추천해주세요, would you recommend
+# this job for me) is who should apply, which it does.
+_RECOMMEND = re.compile(
+    r"(?:^|\s)(?!(?:좀|더|꼭|제발)\s)[가-힣a-z0-9]+\s*추천\s*(?:해\s*줘|해\s*주세요|해\s*줄래|좀|부탁)|\brecommend\s+(?:me\s+)?(?:a|an|some|any|good)\b"
+)
+_RECOMMEND_FIT = re.compile(
+    r"팀|파트|셀|부서|조직|직무|자리|포지션|지원|저한테|나한테|제게|저에게|저랑|나랑|사람"
+    r"|\b(?:team|part|cell|job|role|position|for me|apply|applying|company)\b"
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def asks(text: str) -> frozenset[str]:
     """The kinds of fact a cleaned text asks for (empty: none of the listed kinds)."""
@@ -278,6 +298,8 @@ def asks(text: str) -> frozenset[str]:
         else:
             if _english_hit(kind, text):
                 found.add(kind)
+    if _RECOMMEND.search(text) and not _RECOMMEND_FIT.search(text):
+        found.add("howto")
     return frozenset(found)
 
 

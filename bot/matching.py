@@ -418,7 +418,7 @@ class Matcher:
 
     def teams_named(self, question: str) -> list[int]:
         """The entries of the teams a question names (by a person's name, their team's or an alias)."""
-        named, _ = self.subjects.named(question)
+        named = self.subjects.teams_in(question)
         return list(dict.fromkeys(self._team_of[pid] for pid in named if pid in self._team_of))
 
     def not_held(self, sig: Signals, rank: np.ndarray) -> tuple[str | None, int | None]:

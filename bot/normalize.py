@@ -113,7 +113,7 @@ _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-�
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}")
 
 
-_WONT_RE = re.compile(r"\bwon['’]?t\b")
+_WONT_RE = re.compile(r"\bwon['’‘`´]?t\b")
 
 
 def clean(text: str) -> str:

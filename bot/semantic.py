@@ -17,6 +17,8 @@ import platform
 import queue
 import tempfile
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,9 +98,9 @@ class E5Embedder:
             if path is None or not path.exists():
                 continue
             try:
-                with np.load(path) as data:
+                with open(path, "rb") as fh, np.load(fh) as data:  # closed also when the file is damaged
                     self._cache.update({k: data[k] for k in data.files})
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
                 logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
 
     @contextlib.contextmanager

@@ -19,6 +19,13 @@ _TEAM_WORDS = (
 )
 
 
+_HANGUL = re.compile(r"[가-힣]")
+_TEAM_WORDS_RE = re.compile(_TEAM_WORDS + "$")
+_TEAM_WORD_AFTER = re.compile(r"(?:팀|파트|셀|team|part|cell)\s*(?:분|님|씨)?$")
+# What may stand between two names that are asked about together: a particle or word joining them.
+_JOINED = re.compile(r"\s*(?:이랑|랑|하고|와|과|및|이나|나|vs|and|or|,|/)?\s*(?:(?:이랑|랑|하고|와|과)\s*)?")
+
+
 def fold_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
@@ -34,12 +41,14 @@ class Subjects:
 
     people: tuple[Person, ...]
     _patterns: tuple[tuple[re.Pattern[str], str], ...]  # (how a name is found, person id), longest first
+    _plain_names: frozenset[str] = frozenset()  # names that always mean the team: people's and teams' own
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Subjects:
         """The people with a topic (entries about their team) of a knowledge base."""
         people = tuple(p for p in kb.people.values() if p.topic is not None)
         found: list[tuple[int, re.Pattern[str], str]] = []
+        own = {plain_text(n).replace(" ", "") for p in people for n in (p.name, *p.team.values())}
         for person in people:
             for name in person.names():
                 words = plain_text(name).split()
@@ -55,7 +64,44 @@ class Subjects:
                     pattern = re.compile(r"\s*".join(map(re.escape, joined)) + _TEAM_WORDS)
                 found.append((len(joined), pattern, person.id))
         found.sort(key=lambda f: -f[0])
-        return cls(people, tuple((p, pid) for _, p, pid in found))
+        return cls(people, tuple((p, pid) for _, p, pid in found), frozenset(own))
+
+    def teams_in(self, text: str) -> list[str]:
+        """Person ids whose team the text names as a team: by a person's or a team's own name, or by an
+        alias with a team word (하둡 팀, storage team) or beside another team (하둡이랑 스토리지). A bare
+        alias that is also a technology (하둡 써요?, what does the Hadoop team do with storage?) is not, nor
+        one inside a longer word (빅데이터 플랫폼)."""
+        plain = plain_text(text)
+        hits: list[tuple[int, int, str]] = []
+        taken = [False] * len(plain)
+        for pattern, pid in self._patterns:
+            for m in pattern.finditer(plain):
+                if any(taken[m.start() : m.end()]):
+                    continue
+                if m.start() > 0 and _HANGUL.match(plain[m.start() - 1]):
+                    continue  # 빅데이터 플랫폼: inside a word
+                hits.append((m.start(), m.end(), pid))
+                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
+        hits.sort()
+        out = []
+        for i, (start, end, pid) in enumerate(hits):
+            found = plain[start:end]
+            bare = _TEAM_WORDS_RE.sub("", found).replace(" ", "")
+            strong = _TEAM_WORD_AFTER.search(found) or bare in self._plain_names
+            if strong or self._next_to_another(hits, i, plain):
+                out.append(pid)
+        return list(dict.fromkeys(out))
+
+    @staticmethod
+    def _next_to_another(hits: list[tuple[int, int, str]], i: int, plain: str) -> bool:
+        """Whether a name stands right beside another team's name, joined by 이랑, and, vs (하둡이랑 스토리지)."""
+        pid = hits[i][2]
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(hits) and hits[j][2] != pid:
+                a, b = (hits[j], hits[i]) if j < i else (hits[i], hits[j])
+                if _JOINED.fullmatch(plain[a[1] : b[0]]):
+                    return True
+        return False
 
     def named(self, text: str) -> tuple[list[str], str]:
         """Person ids named in the text (in order of appearance) and the text with their names cut out."""

@@ -73,6 +73,9 @@ FOLLOW_UPS = [
     pytest.param(["플랫폼/인프라실이 뭐예요?", "거기 몇 명 있어요?"], ("fallback", "!count@org"), id="거기 + how many"),
     pytest.param(["이 인터뷰 언제 나온 거예요?", "아직 뽑아요?"], ("fallback", "!date@"), id="still hiring?"),
     pytest.param(["이 인터뷰 어디에 실렸어요?", "언제요?"], ("answer", "interview"), id="언제요? after the article"),
+    pytest.param(["이 인터뷰 어디에 실렸어요?", "언제 나왔어요?"], ("answer", "interview"), id="when did it come out?"),
+    pytest.param(["플랫폼/인프라실이 뭐예요?", "거기서 뭐 하는데요?"], ("answer", "org"), id="거기서 뭐 하는데요"),
+    pytest.param(["기반기술셀은 어떤 팀이에요?", "무슨 일 해요?"], ("answer", "team-storage"), id="무슨 일 해요"),
     # Which team a person is on is their team's entry (it names them).
     pytest.param(
         ["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?"],
@@ -331,6 +334,7 @@ def test_not_that_team_is_never_answered_with_that_team(engine: Engine, message:
     [
         ["디에고님은 일하면서 뭐가 보람 있다고 하셨어요?", "JG님은요?"],
         ["DJ님은 일하면서 뭐가 재밌대요?", "디에고님은요?"],
+        ["디에고님은 하는 일 중에 뭐가 제일 보람 있대요?", "JG님은요?"],  # 하는 일: not "what does the team do"
     ],
 )
 def test_the_same_question_about_another_person_keeps_what_was_asked(engine: Engine, messages: list[str]) -> None:

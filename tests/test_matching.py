@@ -1,11 +1,14 @@
 """Matcher behaviour on the shipped knowledge base, with and without the semantic layer."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from bot.engine import Engine
 from bot.knowledge import parse
 from bot.matching import Matcher
+from bot.normalize import clean
 from bot.semantic import cpu_supports_engine
 
 # (question, entry id) that both the full and the lexical-only matcher must answer outright.
@@ -383,3 +386,38 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
     sig = engine.matcher.signals(question)
     assert sig is not None and sig.names == ()
     assert engine.matcher.signals("주식함?").names == ("주식함",)  # an everyday word is not a typo
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("하둡팀장점이 뭐예요?", None),  # 장점 (an advantage) after a team written together, not a team lead
+        ("기반기술셀장점은?", None),
+        ("어떤 팀 추천해주세요?", None),  # a team for the asker: who should apply
+        ("would you recommend a team for me", None),
+        ("책 추천해줘", "howto"),
+        ("인터뷰한 사람들 실명은요?", "realname"),  # the people entry holds the names they go by
+    ],
+)
+def test_what_a_question_asks_for_is_read_from_its_words(question: str, kind: str | None) -> None:
+    from bot.facts import asks
+
+    found = asks(clean(question))
+    assert (kind in found) if kind else not (found & {"role", "howto"})
+
+
+def test_a_negation_typed_with_a_curly_apostrophe_is_a_negation() -> None:
+    from bot.scope import blocked
+
+    for typed in ("Why won’t the Hadoop team hire juniors?", "why wont the hadoop team hire juniors"):
+        assert blocked(clean(typed), typed), typed
+
+
+def test_an_unreadable_embedding_cache_is_ignored(tmp_path: Path, engine: Engine) -> None:
+    if engine.matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA
+        pytest.skip("no embedding engine on this CPU")
+    from bot.semantic import MODEL_ID, E5Embedder
+
+    (tmp_path / f"{MODEL_ID}.npz").write_bytes(b"PK\x03\x04" + b"\x00" * 64)  # a zip header, then nothing
+    embedder = E5Embedder(tmp_path)
+    assert embedder.embed(["지원 방법"]).shape == (1, 384)

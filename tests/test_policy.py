@@ -113,7 +113,7 @@ def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
         "what do the teams do",
     )
     clarified = [d for d in map(engine.matcher.decide, questions) if d.action == "clarify"]
-    assert len(clarified) >= 3, "these questions should mostly get a 'did you mean'"
+    assert len(clarified) >= 5, "these questions should mostly get a 'did you mean'"
     for decision in clarified:
         assert 1 <= len(decision.options) <= 3
         assert not {o.id for o in decision.options} & hidden, decision
@@ -126,10 +126,25 @@ def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
         )
 
 
-def test_two_teams_named_are_never_answered_as_one_of_them(engine: Engine) -> None:
-    decision = engine.matcher.decide("하둡이랑 스토리지")
+@pytest.mark.parametrize("question", ["하둡이랑 스토리지", "하둡 팀이랑 스토리지 팀", "hadoop and storage"])
+def test_two_teams_named_are_never_answered_as_one_of_them(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)
     assert decision.action == "clarify" and {o.id for o in decision.options} >= {"team-hadoop", "team-storage"}
-    assert engine.matcher.decide("JG랑 DJ는 누구예요?").id == "people"  # the entry about them both
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("JG랑 DJ는 누구예요?", "people"),  # the entry about them both
+        ("What does the Hadoop team do with storage?", "team-hadoop"),  # storage: a technology here
+        ("빅데이터 플랫폼 하둡 팀", "team-hadoop"),  # 데이터 플랫폼 inside a longer word
+    ],
+)
+def test_a_technology_word_or_a_word_inside_another_is_not_a_second_team(
+    engine: Engine, question: str, expected: str
+) -> None:
+    decision = engine.matcher.decide(question)
+    assert decision.action == "answer" and decision.id == expected
 
 
 def test_a_fact_question_names_a_topic_only_when_it_is_about_one(engine: Engine) -> None:
