@@ -39,7 +39,7 @@ from bot.facts import KINDS
 from bot.knowledge import Person
 from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
-from bot.subjects import fold_text, plain_text
+from bot.subjects import NOT_NOW, WHAT_IT_DOES, WHICH_TEAM, fold_text, plain_text
 from bot.vocabulary import is_filler
 
 # -- what a message looks like ---------------------------------------------------------------------
@@ -101,19 +101,6 @@ _WHO_SAID = re.compile(
     r"^(?:그|이|저)?\s*(?:얘기|이야기|말|거|건|말씀)?(?:은|는|을|를)?\s*누가\s*(?:했|한|말했|말한|그랬|하신|하셨|말씀)"
     r"|^who\s+(?:said|says|told)\s+(?:that|it|this)\b|^whose\s+(?:words|quote)"
 )
-# "디에고는 무슨 팀이에요?", "which team is DJ on?": the named person's team (faq.yaml's people: topic).
-_WHICH_TEAM = re.compile(
-    r"(?:무슨|어느|어떤|어디)\s*(?:팀|파트|셀|부서|조직)|(?:어디|어느\s*곳)\s*소속|소속\s*(?:이|은|팀)"
-    r"|\b(?:which|what)\s+(?:team|part|cell|group|org)\b"
-)
-# "뭐 하는 곳이에요?", "어떤 일 해요?", "what do they do?": what the subject does, which is its own entry (the
-# office's entry is phrased so too, yet "그 팀은 뭐 하는 곳이에요?" is not about the office).
-_WHAT_IT_DOES = re.compile(
-    r"(?:뭐|뭘|무엇을?|무슨\s*일을?|어떤\s*일을?)\s*(?:하는\s*(?:팀|곳|데|조직|부서|파트|셀|분)|해요|해$|하나요|하세요"
-    r"|하시나요|함$|한대요?|하는데요?|하는\s*거)|하는\s*일(?:이|은)?\s*(?:뭐|무엇)"
-    r"|\bwhat\s+(?:do|does)\s+(?:it|they|he|she|the\s+\w+)\s+do\b"
-)
-_NOT_NOW = re.compile(r"출신|전에|이전|전\s*직장|예전|before|previous")  # which team they came from: not said
 _FILL_MAX_WORDS = 3  # a message this short may leave its subject out ("연봉은요?", "기술스택은?")
 _WH = frozenset(["when", "where", "who", "why", "how", "언제", "어디", "누구", "누가", "왜", "어떻게"])
 _CONTINUE_MAX_WORDS = 4  # ... or, after a topic that is not a team, the topic ("카톡도 포함이에요?")
@@ -271,7 +258,7 @@ class Follower:
         pointed = alone.candidates[0] if alone.candidates else None
         elsewhere = (
             pointed is not None
-            and not _WHAT_IT_DOES.search(base)
+            and not WHAT_IT_DOES.search(base)
             and pointed.id not in self.teams
             and self.kb.entry(pointed.id).browse
             and (alone.action == "answer" or pointed.score >= 50.0 or pointed in alone.options[:1])
@@ -325,7 +312,7 @@ class Follower:
         pointed = alone.candidates[0] if alone.candidates else None
         elsewhere = (
             pointed is not None
-            and not _WHAT_IT_DOES.search(rest)
+            and not WHAT_IT_DOES.search(rest)
             and pointed.id not in self.teams
             and pointed.score >= 50.0
             and self.kb.entry(pointed.id).browse
@@ -359,7 +346,7 @@ class Follower:
             return self._about(filled, person, "filled", question)
         agreed = {alone.candidates[0].id, *(o.id for o in alone.options)}
         elsewhere = [o.id for o in alone.options if o.id not in self.teams]
-        if _WHAT_IT_DOES.search(plain_text(question)) or (alone.options and not elsewhere):
+        if WHAT_IT_DOES.search(plain_text(question)) or (alone.options and not elsewhere):
             # "뭐 하는 팀이에요?", "무슨 일 해요?": what some team does, and this one is being talked about
             agreed.add(person.topic or "")
         if filled.action == "answer" and filled.id in agreed:
@@ -399,7 +386,7 @@ class Follower:
         if len(people) == 1 and _only_ellipsis(rest):
             return self._same_about(question, people[0], context, lang)
         alone = self.matcher.decide(question)
-        if len(people) == 1 and _WHICH_TEAM.search(plain) and not _NOT_NOW.search(plain) and not alone.missing:
+        if len(people) == 1 and WHICH_TEAM.search(plain) and not NOT_NOW.search(plain) and not alone.missing:
             topic = people[0].topic
             if alone.action != "answer" and topic is not None and topic in {c.id for c in alone.candidates[:3]}:
                 return self._answer(question, topic, lang, "subject")  # their team's entry names them

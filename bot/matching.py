@@ -35,7 +35,7 @@ from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_qu
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked
 from bot.semantic import Embedder
-from bot.subjects import Subjects
+from bot.subjects import NOT_NOW, WHAT_IT_DOES, Subjects, plain_text
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
 Action = Literal["answer", "clarify", "fallback"]
@@ -405,6 +405,11 @@ class Matcher:
         both = len(teams) > 1 and order[0] in teams
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
+        theirs = self._their_team(question, sig, order)
+        if theirs is not None and missing is None:
+            # "디에고는 어떤 일을 하나요?", "what does DJ do?": the team's entry names them and says what it does.
+            first = Candidate(self.kb.entries[theirs].id, round(100.0 * float(p[theirs]), 1))
+            return replace(base, action="answer", candidates=(first, *(c for c in candidates if c.id != first.id)))
         offered = self.offered(p)
         if both:
             offered = sorted(dict.fromkeys([*teams, *offered]), key=lambda e: -p[e])[:3]
@@ -415,6 +420,20 @@ class Matcher:
         if options and (confidence >= levels.clarify or initials):
             return replace(base, action="clarify", options=options)
         return base
+
+    def _their_team(self, question: str, sig: Signals, order: list[int]) -> int | None:
+        """The team entry of the one person or team a question names, when it asks what they do (not what
+        they did before) and the matcher ranks that entry among its first three."""
+        if sig.blocked or sig.names:
+            return None
+        named, _ = self.subjects.named(question)
+        plain = plain_text(question)
+        if len(named) != 1 or named[0] not in self._team_of or NOT_NOW.search(plain):
+            return None
+        if not WHAT_IT_DOES.search(plain):
+            return None  # "which team is DJ on?" is answered as matched: the interviewees' entry says it too
+        team = self._team_of[named[0]]
+        return team if team in order[:3] else None
 
     def teams_named(self, question: str) -> list[int]:
         """The entries of the teams a question names (by a person's name, their team's or an alias)."""

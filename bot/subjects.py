@@ -19,6 +19,19 @@ _TEAM_WORDS = (
 )
 
 
+# "디에고는 무슨 팀이에요?", "which team is DJ on?": the named person's team (faq.yaml's people: topic).
+WHICH_TEAM = re.compile(
+    r"(?:무슨|어느|어떤|어디)\s*(?:팀|파트|셀|부서|조직)|(?:어디|어느\s*곳)\s*소속|소속\s*(?:이|은|팀)"
+    r"|\b(?:which|what)\s+(?:team|part|cell|group|org)\b"
+)
+# "뭐 하는 곳이에요?", "어떤 일 해요?", "what do they do?": what the subject does, which is its own entry (the
+# office's entry is phrased so too, yet "그 팀은 뭐 하는 곳이에요?" is not about the office).
+WHAT_IT_DOES = re.compile(
+    r"(?:뭐|뭘|무엇을?|무슨\s*일을?|어떤\s*일을?)\s*(?:하는\s*(?:팀|곳|데|조직|부서|파트|셀|분)|해요|해$|하나요|하세요"
+    r"|하시나요|함$|한대요?|하는데요?|하는\s*거)|하는\s*일(?:이|은)?\s*(?:뭐|무엇)"
+    r"|\bwhat\s+(?:do|does)\s+(?:it|they|he|she|the\s+\w+|\w+)\s+do\b"
+)
+NOT_NOW = re.compile(r"출신|전에|이전|전\s*직장|예전|before|previous")  # which team they came from: not said
 _HANGUL = re.compile(r"[가-힣]")
 _TEAM_WORDS_RE = re.compile(_TEAM_WORDS + "$")
 _TEAM_WORD_AFTER = re.compile(r"(?:팀|파트|셀|team|part|cell)\s*(?:분|님|씨)?$")

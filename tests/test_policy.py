@@ -100,7 +100,8 @@ def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
     levels = engine.matcher.policy.levels
     hidden = {e.id for e in engine.kb.entries if not e.browse}
     questions = (
-        "디에고는 어떤 일을 하나요?",
+        "팀들 뭐해요",
+        "카카오 개발자 어때요?",
         "JG 팀",
         "지원 어케함",
         "하둡 써요?",
@@ -179,3 +180,21 @@ def test_compose_not_covered_in_english_without_a_topic(kb) -> None:
     reply = Composer(kb).not_covered("process", None, "en")
     assert reply.text.startswith("The interview says nothing about the hiring process (interviews, coding tests)")
     assert reply.kind == "fallback" and reply.options == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("디에고는 어떤 일을 하나요?", "team-storage"),
+        ("JG는 무슨 일 해요?", "team-hadoop"),
+        ("what does DJ do?", "team-data-platform"),
+    ],
+)
+def test_what_a_person_does_is_their_teams_entry(engine: Engine, question: str, expected: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert decision.action == "answer" and decision.id == expected
+
+
+def test_where_a_person_came_from_or_what_they_enjoy_is_not_their_team(engine: Engine) -> None:
+    assert engine.matcher.decide("JG님은 어느 팀 출신이에요?").action != "answer"
+    assert engine.matcher.decide("디에고는 무슨 일 할 때 보람 느껴요?").id != "team-storage"
