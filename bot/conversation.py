@@ -39,7 +39,7 @@ from bot.facts import KINDS
 from bot.knowledge import Person
 from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
-from bot.subjects import NOT_NOW, WHAT_IT_DOES, WHICH_TEAM, fold_text, plain_text
+from bot.subjects import WHAT_IT_DOES, WHICH_TEAM, fold_text, plain_text
 from bot.vocabulary import is_filler
 
 # -- what a message looks like ---------------------------------------------------------------------
@@ -386,10 +386,9 @@ class Follower:
         if len(people) == 1 and _only_ellipsis(rest):
             return self._same_about(question, people[0], context, lang)
         alone = self.matcher.decide(question)
-        if len(people) == 1 and WHICH_TEAM.search(plain) and not NOT_NOW.search(plain) and not alone.missing:
-            topic = people[0].topic
-            if alone.action != "answer" and topic is not None and topic in {c.id for c in alone.candidates[:3]}:
-                return self._answer(question, topic, lang, "subject")  # their team's entry names them
+        team = self.matcher.named_team(question, WHICH_TEAM) if alone.action != "answer" and not alone.missing else None
+        if team is not None and self.kb.entries[team].id in {c.id for c in alone.candidates[:3]}:
+            return self._answer(question, self.kb.entries[team].id, lang, "subject")  # their team's entry names them
         current = self._person(context.subject)
         if people:
             return alone

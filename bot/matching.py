@@ -149,6 +149,7 @@ class Matcher:
         self.subjects = Subjects.of(kb)
         ids = {entry.id: i for i, entry in enumerate(kb.entries)}
         self._team_of = {p.id: ids[p.topic] for p in self.subjects.people if p.topic in ids}
+        self._team_entries = frozenset(self._team_of.values())
 
     @staticmethod
     def _vocabulary_texts(kb: KnowledgeBase) -> list[str]:
@@ -400,13 +401,13 @@ class Matcher:
             near = (first,) if self.kb.entries[topic].browse else ()
             return replace(base, candidates=ranked, missing=missing, options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
-        teams = self.teams_named(question)
         # "하둡이랑 스토리지": two teams named, the best one of them is a guess at which was meant.
+        teams = self.teams_named(question) if order[0] in self._team_entries else []
         both = len(teams) > 1 and order[0] in teams
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
-        theirs = self._their_team(question, sig, order)
-        if theirs is not None and missing is None:
+        theirs = None if sig.blocked or sig.names else self.named_team(question, WHAT_IT_DOES)
+        if theirs is not None and theirs in order[:3]:
             # "디에고는 어떤 일을 하나요?", "what does DJ do?": the team's entry names them and says what it does.
             first = Candidate(self.kb.entries[theirs].id, round(100.0 * float(p[theirs]), 1))
             return replace(base, action="answer", candidates=(first, *(c for c in candidates if c.id != first.id)))
@@ -421,19 +422,14 @@ class Matcher:
             return replace(base, action="clarify", options=options)
         return base
 
-    def _their_team(self, question: str, sig: Signals, order: list[int]) -> int | None:
-        """The team entry of the one person or team a question names, when it asks what they do (not what
-        they did before) and the matcher ranks that entry among its first three."""
-        if sig.blocked or sig.names:
-            return None
+    def named_team(self, question: str, asking: re.Pattern[str]) -> int | None:
+        """The team entry of the one person or team a question names, when the question asks what ``asking``
+        matches (what they do, which team they are on) and not where they came from."""
         named, _ = self.subjects.named(question)
         plain = plain_text(question)
-        if len(named) != 1 or named[0] not in self._team_of or NOT_NOW.search(plain):
+        if len(named) != 1 or named[0] not in self._team_of or NOT_NOW.search(plain) or not asking.search(plain):
             return None
-        if not WHAT_IT_DOES.search(plain):
-            return None  # "which team is DJ on?" is answered as matched: the interviewees' entry says it too
-        team = self._team_of[named[0]]
-        return team if team in order[:3] else None
+        return self._team_of[named[0]]
 
     def teams_named(self, question: str) -> list[int]:
         """The entries of the teams a question names (by a person's name, their team's or an alias)."""

@@ -113,7 +113,13 @@ _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-�
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}")
 
 
-_WONT_RE = re.compile(r"\bwon['’‘`´]?t\b")
+_APOSTROPHES = re.compile(r"[’‘`´]")
+_WONT_RE = re.compile(r"\bwon'?t\b")
+
+
+def fold_apostrophes(text: str) -> str:
+    """The apostrophes phones and keyboards type (won’t, won`t) as the plain one (won't)."""
+    return _APOSTROPHES.sub("'", text)
 
 
 def clean(text: str) -> str:
@@ -123,7 +129,9 @@ def clean(text: str) -> str:
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
     text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
-    text = _WONT_RE.sub("will not", text)  # before the apostrophe goes: "won" alone is a word (who won?)
+    text = _WONT_RE.sub(
+        "will not", fold_apostrophes(text)
+    )  # before the apostrophe goes: "won" alone is a word (who won?)
     text = _NOISE_RE.sub(" ", text)
     words = (_SHORTHAND.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in text.split())
     return " ".join(" ".join(words).split())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import stem
+from bot.normalize import fold_apostrophes, stem
 
 # Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고).
 _KO_NEGATION_WORDS = frozenset(
@@ -28,7 +28,6 @@ _KO_NEGATION_WORDS = frozenset(
 # put negatively (신입은 채용 안 해요?, 지원 못 할까요?).
 _KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할래|할게|하겠|하려고|하고 싶)")
 _KO_NEGATION_ENDINGS = ("말고", "말구", "빼고", "제외하고", "아니고")
-_APOSTROPHES = re.compile(r"[’‘`´]")
 _EN_NEGATION = re.compile(
     r"\b(?:not|never|except|besides|without|wont)\b|n't\b|\bother than\b|\bapart from\b|\binstead of\b|\brather than\b"
 )
@@ -84,7 +83,7 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
     found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
-    lowered = _APOSTROPHES.sub("'", typed.lower())  # won’t (phones type a curly one), won`t
+    lowered = fold_apostrophes(typed.lower())  # won’t (phones type a curly one), won`t
     for korean, english in _PHRASES:
         found += [cue for cue in korean if cue in reading]
         match = english.search(lowered)

