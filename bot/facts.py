@@ -44,7 +44,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"hours? a (day|week)", r"night shifts?", r"core hours", r"remote\w*", r"work from home", r"wfh"),
     ),
     "date": (
-        ("언제", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
+        ("언제", "언제 적", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
          # whether hiring is still open now: the interview has a date, not a status
          "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "채용 중인가", "채용중인가",
          "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가"),
@@ -215,6 +215,7 @@ _NOT_FOLLOWED_BY = {
     **dict.fromkeys(("팀장", "셀장", "실장", "파트장"), "(?:점|단점)"),
     "무슨 기술": "적",
     "몇년": "도",
+    "언제 적": "[가-힣]",  # 언제 적 얘기 (how old is this), not 언제 적응 (when to adapt)
 }
 _MIN_FUZZY_KEYS = 6
 _KO_CUES = {
@@ -245,9 +246,10 @@ def _korean_hit(
         return True
     if not fuzzy or len(keys) < _MIN_FUZZY_KEYS:
         return False
-    # One slipped key (연뵹, 면졉), compared at the start of a word, syllable-aligned.
+    # One slipped key (연뵹, 면졉), compared at the start of a word, syllable-aligned; the cue as typed is
+    # the pattern's to judge (몇년도 is not 몇년).
     return any(
-        chunk[:1] == keys[:1] and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
+        chunk[:1] == keys[:1] and chunk != keys and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
         for chunk in chunks.get(size, ())
     )
 
@@ -289,6 +291,8 @@ def asks(text: str) -> frozenset[str]:
                 continue
             if pattern.pattern.endswith("언제") and not _korean_date(compact):
                 continue
+            if kind == "date" and "중" in pattern.pattern and _WHICH.search(compact):
+                continue  # 어떤 포지션 채용 중이에요: which positions, not whether it is still open
             if _korean_hit(pattern, keys, size, fuzzy, text, chunks):
                 found.add(kind)
                 break
@@ -322,6 +326,10 @@ def _english_hit(kind: str, text: str) -> bool:
     return any(OSA.distance(w, cue, score_cutoff=1) <= 1 for w in words for cue in cues)
 
 
+# A question of which one (어떤 포지션, 무슨 직무), not of whether hiring is still open.
+_WHICH = re.compile(r"어떤|어떠한|무슨|어느|무엇|뭘|뭐|어디")
+
+
 # Words of a moment or a feeling: 언제 with them asks for an occasion (언제 보람을 느끼나요), not a date.
 _OCCASION = tuple(str.split("때 보람 느끼 느껴 느낀 재미 재밌 힘들 힘드 뿌듯 행복 즐거 설레"))
 
@@ -338,7 +346,7 @@ def _korean_amount(compact: str) -> bool:
 
 _KO_STRIP = re.compile(
     "|".join(
-        r"\s*".join(map(re.escape, cue.split()))
+        r"\s*".join(map(re.escape, cue.split())) + (f"(?!{_NOT_FOLLOWED_BY[cue]})" if cue in _NOT_FOLLOWED_BY else "")
         for cue in sorted({c for ko, _ in KINDS.values() for c in ko}, key=len, reverse=True)
     )
 )

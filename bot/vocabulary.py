@@ -43,7 +43,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
 typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
-ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
+얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -75,6 +75,8 @@ _VERB_ENDINGS = tuple(
         reverse=True,
     )
 )
+# Endings that join a verb to what follows (말고, 해서, 하며, 하면, 하지): a word ending in one is a verb.
+_CONNECTIVES = ("고", "구", "서", "며", "면", "지", "게")
 _PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "줬", "났", "썼")
 # 하다/되다 verbs are nouns at heart (설치하나요, 설치했던, 배포되면): the noun is what is asked about.
 _NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
@@ -153,6 +155,13 @@ class Vocabulary:
         self._keys = [_keys_of(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
         self._latin_sorted = sorted(self._latin)  # what typo correction searches, sorted once
+        # Hangul words by length in syllables, with their keys: what a slipped jamo is corrected to.
+        self._hangul_keys: dict[int, tuple[list[str], list[str]]] = {}
+        for w in sorted(words):
+            if len(w) >= 2 and all(is_syllable(ch) for ch in w):
+                known, keys = self._hangul_keys.setdefault(len(w), ([], []))
+                known.append(w)
+                keys.append(_keys_of(w))
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
         # Questions repeat (a retried message, the reading of the topic of a fact question).
         self._unknown_words = functools.lru_cache(maxsize=1024)(self._unknown)
@@ -267,8 +276,11 @@ class Vocabulary:
         return tuple(token for word, token in self._unknown_words(text) if not is_predicate(word))
 
     def _correct(self, token: str) -> str:
-        """The known Latin word closest to a misspelt one (cultrue -> culture), else the token (also for
-        an everyday English word: same is not a misspelt name)."""
+        """The known Latin word closest to a misspelt one (cultrue -> culture), or the known Hangul word
+        one slipped jamo away (뮨화 -> 문화, 하듑팀 -> 하둡팀), else the token (also for an everyday word:
+        same and 주식 are not misspelt names)."""
+        if token and all(is_syllable(ch) for ch in token):
+            return self._correct_hangul(token)
         if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
         if token in everyday_words():  # a word of its own (same), not a misspelling of a known one (name)
@@ -276,3 +288,33 @@ class Vocabulary:
         # OSA: a swapped pair of letters (cultrue) is one slip, as a wrong or missing letter is.
         hit = process.extractOne(token, self._latin_sorted, scorer=OSA.normalized_similarity, score_cutoff=0.75)
         return hit[0] if hit else token
+
+    def _correct_hangul(self, word: str) -> str:
+        """A Hangul word whose stem is no word (뮨화는, 지웡, 하듑팀) with its known word put back: the one
+        word of the same length one jamo away (a slipped key), followed by what the stem had after it
+        (팀, 임) when that is a known word or a casual ending; particles stay. Unchanged when the word, or its stem, is known or an
+        everyday word, or when two known words are equally near."""
+        everyday = everyday_words()
+        head = stem(word)
+        if len(head) < 2 or not word.startswith(head):
+            return word
+        if head in self._words or is_filler(head) or head in everyday or word in everyday:
+            return word
+        if is_predicate(word) or head.endswith(_CONNECTIVES):
+            return word  # a verb's form (말고, 싶고, 바뀌나요) is not a misspelt name
+        for size in range(len(head), 1, -1):
+            part, rest = head[:size], head[size:]
+            if part in everyday or (rest and rest not in self._words and rest not in _ENDINGS):
+                continue
+            fixed = self._one_slip(part)
+            if fixed is not None:
+                return fixed + word[size:]
+        return word
+
+    def _one_slip(self, part: str) -> str | None:
+        """The only known word of ``part``'s length one jamo away from it, if exactly one is."""
+        known, keys = self._hangul_keys.get(len(part), ([], []))
+        hits = process.extract(_keys_of(part), keys, scorer=Levenshtein.distance, score_cutoff=1, limit=2)
+        if len(hits) != 1 or hits[0][1] != 1:
+            return None
+        return known[hits[0][2]]

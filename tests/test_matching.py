@@ -337,6 +337,27 @@ def test_english_typos_are_corrected_but_everyday_words_are_not(engine: Engine, 
 
 
 @pytest.mark.parametrize(
+    ("typed", "read", "entry"),
+    [
+        ("뮨화 어때요", "문화 어때요", "culture"),  # one slipped jamo inside a syllable
+        ("하듑팀 뭐함", "하둡팀 뭐함", "team-hadoop"),  # ... with the team word written on
+        ("지웡 어디서 해요", "지원 어디서 해요", "apply"),
+    ],
+)
+def test_a_slipped_jamo_is_read_as_the_known_word(engine: Engine, typed: str, read: str, entry: str) -> None:
+    sig = engine.matcher.signals(typed, semantic=False)
+    assert sig is not None and (sig.reading, sig.how) == (read, "corrected")
+    decision = engine.matcher.decide(typed)
+    assert (decision.action, decision.id) == ("answer", entry)
+
+
+@pytest.mark.parametrize("word", ["주식", "배불러", "말고요", "노래"])
+def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engine, word: str) -> None:
+    # 배불러 is one jamo from 배울(러), 말고 from 맡고: neither is a misspelling ("그 팀 말고요" is a negation).
+    assert engine.matcher.vocabulary.correct(word) == word
+
+
+@pytest.mark.parametrize(
     ("question", "kind"),
     [
         ("can I send my resume in English?", "process"),
@@ -397,13 +418,25 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("would you recommend a team for me", None),
         ("책 추천해줘", "howto"),
         ("인터뷰한 사람들 실명은요?", "realname"),  # the people entry holds the names they go by
+        ("인터뷰 몇년도꺼임?", "date"),  # which year: a date, not years of experience
+        ("이거 언제 적 얘기야", "date"),
+        ("어떤 포지션 채용 중이에요?", None),  # which positions, not whether hiring is still open
+        ("아직 채용 중이에요?", "date"),
     ],
 )
 def test_what_a_question_asks_for_is_read_from_its_words(question: str, kind: str | None) -> None:
     from bot.facts import asks
 
     found = asks(clean(question))
-    assert (kind in found) if kind else not (found & {"role", "howto"})
+    assert (kind in found) if kind else not (found & {"role", "howto", "date"})
+    assert "experience" not in found or "경력" in question
+
+
+def test_the_words_that_ask_for_a_date_are_taken_out_whole() -> None:
+    from bot.facts import without_cues
+
+    assert without_cues("이 인터뷰 언제 적 얘기예요") == "이 인터뷰 얘기예요"
+    assert "적응" in without_cues("언제 적응했어요")  # 언제 적 is a cue only as words of its own
 
 
 def test_a_negation_typed_with_a_curly_apostrophe_is_a_negation() -> None:
