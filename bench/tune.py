@@ -407,6 +407,7 @@ def _report(kb, embedder, policy: Policy) -> None:
         ("holdout", ROOT / "bench" / "holdout.tsv"),
         ("blind", ROOT / "bench" / "holdout_blind.tsv"),
         ("blind3", ROOT / "bench" / "holdout_blind3.tsv"),
+        ("blind4", ROOT / "bench" / "holdout_blind4.tsv"),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:

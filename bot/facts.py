@@ -64,6 +64,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "채용 절차", "채용 과정", "채용 프로세스", "포트폴리오", "이력서 양식", "이력서 작성", "이력서에 뭘", "자소서",
          "자기소개서", "지원 동기", "지원동기", "지원서 작성", "지원서에 뭘", "경력 기술서", "경력기술서",
          "영문 이력서", "영어 이력서", "영어로 지원", "영문으로 지원", "이력서 영어", "이력서 영문",
+         "무슨 서류", "어떤 서류", "서류 뭐", "필요한 서류", "제출 서류", "구비 서류", "준비 서류",
          "따로 지원", "별로 지원", "중복 지원", "동시 지원", "동시에 지원", "여러 팀에 지원", "여러 파트에 지원"),
         (r"interview process", r"interview rounds?", r"rounds? of interviews?", r"job interviews?", r"coding test",
          r"technical interview", r"take ?home", r"assignment", r"hiring process", r"recruiting process", r"screening",
@@ -110,7 +111,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
-         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법"),
+         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
+         "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령", "잘 쓰는"),
         (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
@@ -142,6 +144,8 @@ _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
 _EXACT_ONLY = frozenset(
     {
+        "어디 있",  # 어디임 (which one is it, casually) is one key from 어디있
+        "어디에 있",
         "실명",
         "본명",
         "기한",
@@ -259,6 +263,21 @@ def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
     return {size: [to_keys(w[:size]) for w in words if len(w) >= size] for size in sizes}
 
 
+# The address of a web page (지원 페이지 주소, 링크 주소, url 주소): the apply link, which the FAQ gives.
+_WEB_ADDRESS = re.compile(r"(?:페이지|홈페이지|사이트|웹|링크|url|지원|공고)\s*주소")
+
+# The asker's own years (저는 7년차 서버 개발자인데, 5년차고요) said before the question, unless the question is
+# whether they are enough (5년차인데 지원 가능해요?, 3년차도 되나요?: the interview gives no requirement).
+_OWN_YEARS = re.compile(r"\d+\s*년\s*차")
+_SAYS_ONESELF = re.compile(
+    r"\d+\s*년\s*차\S*?(?:인데|이고|고요|이라|라서|입니다만|거든요|예요|에요)|\d+\s*년\s*차\s+\S+\s*\S*?(?:인데|이고|라서)"
+)
+# "어디서 넣으면 되나요" asks what to do, not whether the asker is eligible (5년차면 되나요? is).
+_WHAT_TO_DO = re.compile(r"(?<!차)면\s*(?:되|돼|될)\S*")
+_ELIGIBLE = re.compile(
+    r"가능|되나|될까|돼요|되요|돼\b|자격|괜찮|충분|부족|모자|이상|이하|넘|안 되|안되|받아|뽑아|지원해도"
+)
+
 # "팀 이름이 뭐예요?", "JG님 팀 이름": the interview names every team, unlike its people's real names.
 _TEAM_NAME = re.compile(r"(?:팀|파트|셀|부서|조직)(?:의)?\s*이름")
 
@@ -281,6 +300,9 @@ def asks(text: str) -> frozenset[str]:
     if not text:
         return frozenset()
     text = _TEAM_NAME.sub("팀명", text)  # a team's name is in the interview; a person's name is not asked
+    text = _WEB_ADDRESS.sub("링크", text)  # 지원 페이지 주소: a link, not a street address
+    if _SAYS_ONESELF.search(text) and not _ELIGIBLE.search(_WHAT_TO_DO.sub(" ", text)):
+        text = _OWN_YEARS.sub(" ", text)  # 저는 7년차인데 ...: the asker's own experience, said in passing
     words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
     chunks = _chunks(words, _FUZZY_SIZES)

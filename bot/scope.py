@@ -20,10 +20,9 @@ import re
 
 from bot.normalize import fold_apostrophes, stem
 
-# Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고).
-_KO_NEGATION_WORDS = frozenset(
-    str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
-)
+# Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고); not
+# 아니면, which joins two alternatives of one question (개발만 해요 아니면 운영도 해요?).
+_KO_NEGATION_WORDS = frozenset(str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라"))
 # 안/못 + 하다 as a decision: declining the thing itself (지원 안 할래요, 안할래요, 못 하겠어요); not a question
 # put negatively (신입은 채용 안 해요?, 지원 못 할까요?).
 _KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할래|할게|하겠|하려고|하고 싶)")
@@ -50,6 +49,10 @@ _KO_COMPARE = (
     *str.split("차이 비교 다른점"),
     *("뭐가 달라", "뭐가 다른", "다른 점", "어디가 더", "어느 쪽이 더", "어느 팀이 더"),
 )
+# Asking why a comparison was made (the interview likens the team to an F1 pit crew): about the interview.
+_WHY_COMPARED = re.compile(
+    r"(?:^| )왜 (?:\S+ ){0,4}비교(?:해|했|하|를|한)|\bwhy (?:do|did|does|would) \w+ compare|\bwhy compare"
+)
 _EN_COMPARE = re.compile(
     r"\b(?:difference|differences|differ|compare\w*|comparison|versus|vs)\b|\bwhich (?:\w+ )?is better\b"
 )
@@ -62,7 +65,7 @@ _OTHER = frozenset(
     넷마블 크래프톤 삼성 삼성전자 엘지 하이닉스 구글 애플 아마존 페이스북 마이크로소프트 넷플릭스
     카카오뱅크 카카오페이 카카오모빌리티 카카오엔터프라이즈 카카오엔터 카카오엔터테인먼트 카카오게임즈 카카오브레인
     카카오스타일 카카오헬스케어 카뱅 카페이
-    대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약
+    대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약 작가 작가신청 서포터즈 공모전
     naver line coupang google apple amazon facebook microsoft netflix samsung
     kakaobank kakaopay kakaomobility internship intern interns
     """
@@ -85,6 +88,8 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
     lowered = fold_apostrophes(typed.lower())  # won’t (phones type a curly one), won`t
     for korean, english in _PHRASES:
+        if korean is _KO_COMPARE and _WHY_COMPARED.search(reading):
+            continue  # why the interview compares (왜 F1 미캐닉이랑 비교해요?), not a comparison asked for
         found += [cue for cue in korean if cue in reading]
         match = english.search(lowered)
         if match:

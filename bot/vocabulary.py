@@ -51,6 +51,11 @@ _FILLERS = frozenset(
 
 
 _PARTICLES = frozenset(SUFFIXES)
+_NOUN_PARTICLES = frozenset(
+    str.split("은 는 이 가 을 를 도 에 의 로 으로 와 과 랑 이랑 만 에서 한테 께서 까지 부터 보다 처럼 이나 나 에게")
+)
+# One-syllable words for a unit of an organisation or a side, written onto a known word (하둡팀, 인프라쪽).
+_UNITS = frozenset(str.split("팀 셀 실 쪽 측 단 부 과 님 분 들 장 원 사 직 업"))
 # Casual endings written onto a word (뽑음, 일임, 하는거, 뭐래): the word before them is what counts.
 # fmt: off
 _ENDINGS = frozenset(
@@ -214,7 +219,11 @@ class Vocabulary:
     def _rest_known(self, rest: str) -> bool:
         """What follows a known word written together with it: an ending, a particle, a filler, one
         syllable (팀, 셀), or a known word (with its own typo and compound tolerance)."""
-        if len(rest) == 1 or rest in _ENDINGS or is_filler(rest) or (stem(rest) != rest and len(stem(rest)) < 2):
+        if len(rest) == 1:
+            # A particle or a word for a unit (하둡팀, 기반기술셀, 인프라쪽), not a suffix that makes another
+            # word (이직률, 경쟁력: what the question is about).
+            return rest in _PARTICLES or rest in _ENDINGS or rest in self._words or rest in _UNITS
+        if rest in _ENDINGS or is_filler(rest) or (stem(rest) != rest and len(stem(rest)) < 2):
             return True
         return self.knows(rest) or self.knows(stem(rest))
 
@@ -251,8 +260,11 @@ class Vocabulary:
         for i, word in enumerate(words):
             token = tokens(word)[0] if tokens(word) else word
             # Stripping can overshoot (정도예요 -> 정); the word counts as known if any form is.
-            forms = dict.fromkeys((word, stem_once(word), token))
-            if not any(self.knows(form) for form in forms if form) and not self._split_off(words, i):
+            forms = [form for form in dict.fromkeys((word, stem_once(word), token)) if form]
+            bare = stem_once(word)
+            if len(bare) > 1 and word[len(bare) :] in _NOUN_PARTICLES and bare in everyday_words():
+                forms = forms[1:]  # an everyday noun with a particle (모임은) is that noun, not a slip of another
+            if not any(self.knows(form) for form in forms) and not self._split_off(words, i):
                 out.append((word, token))
         return tuple(out)
 

@@ -205,6 +205,10 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("신입은 채용 안 해요?", ()),  # a question put negatively, not a decision
         ("하둡이랑 스토리지 차이", ("차이",)),  # a comparison: each topic answers for itself
         ("which is better, hadoop or spark?", ("which is better",)),
+        ("기반기술셀은 개발만 해요 아니면 운영도 해요?", ()),  # 아니면 joins two alternatives, negates nothing
+        ("왜 F1 미케닉이랑 비교해요?", ()),  # why the interview compares, not a comparison asked for
+        ("why do they compare the team to F1 mechanics?", ()),
+        ("하둡이랑 스토리지 비교해줘", ("비교",)),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:
@@ -351,6 +355,24 @@ def test_a_slipped_jamo_is_read_as_the_known_word(engine: Engine, typed: str, re
     assert (decision.action, decision.id) == ("answer", entry)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "카카오 이직률 어때요?",  # 이직 + 률 makes another word, not 하둡 + 팀
+        "동기 모임은 이번주에 해요?",  # an everyday noun with a particle is that noun, not a slip of a known word
+    ],
+)
+def test_a_word_made_of_a_known_word_and_more_is_not_known(engine: Engine, question: str) -> None:
+    sig = engine.matcher.signals(question, semantic=False)
+    assert sig is not None and sig.names
+    assert engine.matcher.decide(question).action != "answer"
+
+
+def test_applying_to_be_a_brunch_writer_is_another_kind_of_application(engine: Engine) -> None:
+    decision = engine.matcher.decide("브런치 작가 신청 어떻게 해요?")
+    assert decision.action != "answer"
+
+
 @pytest.mark.parametrize("word", ["주식", "배불러", "말고요", "노래"])
 def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engine, word: str) -> None:
     # 배불러 is one jamo from 배울(러), 말고 from 맡고: neither is a misspelling ("그 팀 말고요" is a negation).
@@ -422,14 +444,22 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("이거 언제 적 얘기야", "date"),
         ("어떤 포지션 채용 중이에요?", None),  # which positions, not whether hiring is still open
         ("아직 채용 중이에요?", "date"),
+        ("저는 7년차 서버 개발자인데 지원 페이지 주소 있나요?", None),  # own years in passing; a web address
+        ("5년차인데 지원 가능해요?", "experience"),  # ... but whether they are enough is a requirement
+        ("저는 5년차인데 어디서 서류 넣으면 되나요?", None),
+        ("5년차면 되나요?", "experience"),
+        ("이미지 시스템 만드는 곳이 어디임", None),  # which team, not where its office is (어디임 ~ 어디있)
+        ("회사 주소 알려줘", "place"),
+        ("이력서 잘 쓰는 법", "howto"),
+        ("서류 뭐 내야 돼요?", "process"),
     ],
 )
 def test_what_a_question_asks_for_is_read_from_its_words(question: str, kind: str | None) -> None:
     from bot.facts import asks
 
     found = asks(clean(question))
-    assert (kind in found) if kind else not (found & {"role", "howto", "date"})
-    assert "experience" not in found or "경력" in question
+    assert (kind in found) if kind else not (found & {"role", "howto", "date", "experience", "place"})
+    assert "experience" not in found or kind == "experience" or "경력" in question
 
 
 def test_the_words_that_ask_for_a_date_are_taken_out_whole() -> None:
