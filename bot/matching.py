@@ -33,7 +33,7 @@ from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
 from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
 from bot.policy import Policy, confidence_features, feature_matrix
-from bot.scope import blocked
+from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
 from bot.subjects import NOT_NOW, WHAT_IT_DOES, Subjects, plain_text
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
@@ -150,6 +150,11 @@ class Matcher:
         ids = {entry.id: i for i, entry in enumerate(kb.entries)}
         self._team_of = {p.id: ids[p.topic] for p in self.subjects.people if p.topic in ids}
         self._team_entries = frozenset(self._team_of.values())
+        # Entries asked about the bot itself (이 봇은 뭐 하는 봇이에요?, 봇이 참고하는 글): a question put to the
+        # bot ("너 뭐하는 봇이야?") may be answered with them, as faq.yaml's phrasings say.
+        self._about_bot = frozenset(
+            i for i, entry in enumerate(kb.entries) if any(_BOT.search(clean(p)) for p in entry.phrasings())
+        )
 
     @staticmethod
     def _vocabulary_texts(kb: KnowledgeBase) -> list[str]:
@@ -404,6 +409,8 @@ class Matcher:
         # "하둡이랑 스토리지": two teams named, the best one of them is a guess at which was meant.
         teams = self.teams_named(question) if order[0] in self._team_entries else []
         both = len(teams) > 1 and order[0] in teams
+        if order[0] in self._about_bot and sig.blocked and put_to_the_bot(sig.blocked):
+            sig = replace(sig, blocked=())  # "너 뭐하는 봇이야?": the entry that speaks about the bot
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
         theirs = None if sig.blocked or sig.names else self.named_team(question, WHAT_IT_DOES)
@@ -502,6 +509,9 @@ _POINTS_BACK = re.compile(
     r"(?<![가-힣])(?:거기|여기|저기|거긴|여긴|그곳|그쪽|이쪽|그\s*(?:팀|파트|셀|조직|부서|회사|분들?|사람들?))"
     r"|\b(?:there|they|them|it|that (?:team|part|cell|org|office|company))\b"
 )
+
+
+_BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 
 
 def _also_does(reading: str, vocabulary: Vocabulary) -> bool:

@@ -98,3 +98,8 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     if decline:
         found.append(decline.group(0).strip())
     return tuple(dict.fromkeys(found))
+
+
+def put_to_the_bot(found: tuple[str, ...]) -> bool:
+    """Whether the words that keep a question from an answer (``blocked``) only put it to the bot itself."""
+    return bool(found) and all(word in _YOU for word in found)

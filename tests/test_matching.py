@@ -484,3 +484,11 @@ def test_an_unreadable_embedding_cache_is_ignored(tmp_path: Path, engine: Engine
     (tmp_path / f"{MODEL_ID}.npz").write_bytes(b"PK\x03\x04" + b"\x00" * 64)  # a zip header, then nothing
     embedder = E5Embedder(tmp_path)
     assert embedder.embed(["지원 방법"]).shape == (1, 384)
+
+
+def test_a_question_put_to_the_bot_is_answered_only_by_an_entry_about_the_bot(engine: Engine) -> None:
+    # The interview entry is asked "이 봇은 뭘 보고 답하는 거야?" in faq.yaml: it speaks for the bot.
+    decision = engine.matcher.decide("너의 답변 근거는 뭐예요?")
+    assert (decision.action, decision.id) == ("answer", "interview")
+    for question in ("너 하둡 팀이야?", "너 사람이야?"):  # put to the bot, about what no entry says of it
+        assert engine.matcher.decide(question).action != "answer", question
