@@ -112,7 +112,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
          "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
-         "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령", "잘 쓰는"),
+         "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령"),
         (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
@@ -144,8 +144,6 @@ _NOT_AMOUNT = re.compile(r"얼마나")
 # Cues one slipped key away from an everyday word are matched only as typed (전형/전혀, 인력/입력).
 _EXACT_ONLY = frozenset(
     {
-        "어디 있",  # 어디임 (which one is it, casually) is one key from 어디있
-        "어디에 있",
         "실명",
         "본명",
         "기한",
@@ -266,16 +264,24 @@ def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
 # The address of a web page (지원 페이지 주소, 링크 주소, url 주소): the apply link, which the FAQ gives.
 _WEB_ADDRESS = re.compile(r"(?:페이지|홈페이지|사이트|웹|링크|url|지원|공고)\s*주소")
 
+# "이미지 시스템 만드는 곳이 어디임", "그 일 하는 팀이 어디예요": which team (the interview names it), not a
+# place; "하둡 팀이 어디 있어요" and "어디에 있어요" stay place questions.
+_WHICH_UNIT = re.compile(r"(?:곳|데|팀|파트|셀|조직|부서)(?:이|가|은|는)?\s*어디(?!\s*(?:에\s*)?있|에|로|서|쯤)")
+
 # The asker's own years (저는 7년차 서버 개발자인데, 5년차고요) said before the question, unless the question is
 # whether they are enough (5년차인데 지원 가능해요?, 3년차도 되나요?: the interview gives no requirement).
 _OWN_YEARS = re.compile(r"\d+\s*년\s*차")
+# Said of oneself: a first-person word before the years, and a clause that goes on (인데, 이고), not one that
+# asks (팀원들은 보통 5년차예요?, 제이지님은 15년차예요?: someone else's years, which the interview never gives).
 _SAYS_ONESELF = re.compile(
-    r"\d+\s*년\s*차\S*?(?:인데|이고|고요|이라|라서|입니다만|거든요|예요|에요)|\d+\s*년\s*차\s+\S+\s*\S*?(?:인데|이고|라서)"
+    r"(?:^|\s)(?:저|전|저는|제가|저도|나|난|나는|내가)\s.*?\d+\s*년\s*차(?:\S*?(?:인데|이고|고요|이라서|라서|입니다만|거든요)"
+    r"|\s+\S+\s*\S*?(?:인데|이고|라서))"
 )
 # "어디서 넣으면 되나요" asks what to do, not whether the asker is eligible (5년차면 되나요? is).
 _WHAT_TO_DO = re.compile(r"(?<!차)면\s*(?:되|돼|될)\S*")
 _ELIGIBLE = re.compile(
     r"가능|되나|될까|돼요|되요|돼\b|자격|괜찮|충분|부족|모자|이상|이하|넘|안 되|안되|받아|뽑아|지원해도"
+    r"|대상|맞을까|맞나|맞죠|맞아요|요구|필요|해당"
 )
 
 # "팀 이름이 뭐예요?", "JG님 팀 이름": the interview names every team, unlike its people's real names.
@@ -301,6 +307,7 @@ def asks(text: str) -> frozenset[str]:
         return frozenset()
     text = _TEAM_NAME.sub("팀명", text)  # a team's name is in the interview; a person's name is not asked
     text = _WEB_ADDRESS.sub("링크", text)  # 지원 페이지 주소: a link, not a street address
+    text = _WHICH_UNIT.sub(" 어느 팀", text)  # 만드는 곳이 어디임: which team, not where its office is
     if _SAYS_ONESELF.search(text) and not _ELIGIBLE.search(_WHAT_TO_DO.sub(" ", text)):
         text = _OWN_YEARS.sub(" ", text)  # 저는 7년차인데 ...: the asker's own experience, said in passing
     words = [w for w in text.split() if w and is_syllable(w[-1])]
@@ -313,7 +320,7 @@ def asks(text: str) -> frozenset[str]:
                 continue
             if pattern.pattern.endswith("언제") and not _korean_date(compact):
                 continue
-            if kind == "date" and "중" in pattern.pattern and _WHICH.search(compact):
+            if kind == "date" and "중" in pattern.pattern and _asks_which_before(pattern, text):
                 continue  # 어떤 포지션 채용 중이에요: which positions, not whether it is still open
             if _korean_hit(pattern, keys, size, fuzzy, text, chunks):
                 found.add(kind)
@@ -350,6 +357,13 @@ def _english_hit(kind: str, text: str) -> bool:
 
 # A question of which one (어떤 포지션, 무슨 직무), not of whether hiring is still open.
 _WHICH = re.compile(r"어떤|어떠한|무슨|어느|무엇|뭘|뭐|어디")
+
+
+def _asks_which_before(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a word asking which one comes before the cue (어떤 포지션 채용 중이에요), not after it in
+    another question (채용중인가요? 뭐 준비해요?)."""
+    found = pattern.search(text)
+    return bool(found and _WHICH.search(text[: found.start()]))
 
 
 # Words of a moment or a feeling: 언제 with them asks for an occasion (언제 보람을 느끼나요), not a date.

@@ -105,7 +105,7 @@ _SHORTHAND = {
     "ㅎㅇ": "하이", "ㅎㅇㅎㅇ": "하이", "ㄳ": "감사", "ㄳㄳ": "감사", "ㄱㅅ": "감사", "ㄱㅅㄱㅅ": "감사",
     "ㄱㅅㅇ": "감사", "ㄱㅅㅎㄴㄷ": "감사합니다", "ㄱㅅㄹㄱㅅㄹ": "감사", "ㅇㅋ": "오케이", "ㅇㅋㅇㅋ": "오케이",
     "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
-    "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하", "ㅇㄷ": "어디", "ㅇㄷㅇㄷ": "어디", "ㅁㅇ": "뭐임",
+    "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하",
 }  # fmt: skip
 # Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
@@ -136,7 +136,8 @@ def clean(text: str) -> str:
     text = _NOISE_RE.sub(" ", text)
     split = text.split()
     # Initials in words of their own (ㅈㅇ ㅂㅂ = 지원 방법) are one query, not shorthand (ㅂㅂ = bye).
-    shorthand = {} if len(split) > 1 and all(_INITIALS_RE.fullmatch(w) for w in split) else _SHORTHAND
+    initials = len(split) > 1 and all(_INITIALS_RE.fullmatch(w) for w in split)
+    shorthand = {} if initials and not all(w in _SHORTHAND for w in split) else _SHORTHAND
     words = (shorthand.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in split)
     return " ".join(" ".join(words).split())
 

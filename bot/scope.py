@@ -20,9 +20,12 @@ import re
 
 from bot.normalize import fold_apostrophes, stem
 
-# Korean negations, as a word of their own (안, 못, 말고) or written onto one (하둡팀말고, 그거빼고); not
-# 아니면, which joins two alternatives of one question (개발만 해요 아니면 운영도 해요?).
-_KO_NEGATION_WORDS = frozenset(str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라"))
+# Korean negations, as a word of their own (안, 못, 말고, 스토리지팀 아니면) or written onto one (하둡팀말고,
+# 그거빼고); not 아니면 after a whole question, which joins two alternatives (개발만 해요 아니면 운영도 해요?).
+_KO_NEGATION_WORDS = frozenset(
+    str.split("말고 말구 빼고 제외 제외하고 제외한 외에 외엔 외에는 아니고 아닌 아니라 아니면")
+)
+_QUESTION_ENDS = ("요", "까", "죠", "가", "나", "니", "냐", "임", "음", "함")
 # 안/못 + 하다 as a decision: declining the thing itself (지원 안 할래요, 안할래요, 못 하겠어요); not a question
 # put negatively (신입은 채용 안 해요?, 지원 못 할까요?).
 _KO_DECLINE = re.compile(r"(?:^| )(?:안|못) ?(?:할래|할게|하겠|하려고|하고 싶)")
@@ -84,7 +87,12 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     work and questions put to the bot itself, comparisons."""
     words = reading.split()
     # Korean names carry particles (라인에, 카카오뱅크는, 대학원에): compared without them.
-    found = [w for w in words if {w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU]
+    found = [
+        w
+        for i, w in enumerate(words)
+        if ({w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU)
+        and not (w == "아니면" and i > 0 and words[i - 1].endswith(_QUESTION_ENDS))
+    ]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
     lowered = fold_apostrophes(typed.lower())  # won’t (phones type a curly one), won`t
     for korean, english in _PHRASES:

@@ -82,6 +82,10 @@ _VERB_ENDINGS = tuple(
 )
 # Endings that join a verb to what follows (말고, 해서, 하며, 하면, 하지): a word ending in one is a verb.
 _CONNECTIVES = ("고", "구", "서", "며", "면", "지", "게")
+# Last syllables of verb forms (찾아가요, 풀어줘, 느릴, 있냐, 배우기, 한다): never corrected from or to.
+_VERB_LAST = frozenset(str.split("요 다 냐 니 까 네 죠 줘 봐 릴 을 던 기 래 자"))
+# What follows a word written onto it: a particle, a casual ending or a unit (조식임, 무화과는, 페이지님).
+_AFTER_A_WORD = _PARTICLES | _ENDINGS | _UNITS
 _PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "줬", "났", "썼")
 # 하다/되다 verbs are nouns at heart (설치하나요, 설치했던, 배포되면): the noun is what is asked about.
 _NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
@@ -312,8 +316,12 @@ class Vocabulary:
             return word
         if head in self._words or is_filler(head) or head in everyday or word in everyday:
             return word
-        if is_predicate(word) or head.endswith(_CONNECTIVES):
-            return word  # a verb's form (말고, 싶고, 바뀌나요) is not a misspelt name
+        if is_predicate(word) or head.endswith(_CONNECTIVES) or (head == word and word[-1] in _VERB_LAST):
+            return word  # a verb's form (말고, 싶고, 바뀌나요, 찾아가요, 풀어줘) is not a misspelt name
+        # An everyday word with an ending, particle or unit after it (조식임, 문과임, 무화과는, 페이지님).
+        for size in range(len(word) - 1, 1, -1):
+            if word[:size] in everyday and word[size:] in _AFTER_A_WORD:
+                return word
         for size in range(len(head), 1, -1):
             part, rest = head[:size], head[size:]
             if part in everyday or (rest and rest not in self._words and rest not in _ENDINGS):
@@ -324,9 +332,30 @@ class Vocabulary:
         return word
 
     def _one_slip(self, part: str) -> str | None:
-        """The only known word of ``part``'s length one jamo away from it, if exactly one is."""
-        known, keys = self._hangul_keys.get(len(part), ([], []))
-        hits = process.extract(_keys_of(part), keys, scorer=Levenshtein.distance, score_cutoff=1, limit=2)
-        if len(hits) != 1 or hits[0][1] != 1:
+        """The only known word of ``part``'s length one jamo away from it, if exactly one is, and no filler
+        or word that asks for a fact is as near (언재 is 언제, 보삼 may be 보상: neither is corrected), and it
+        is not a verb's form (한다)."""
+        keys = _keys_of(part)
+        rivals = _rival_keys().get(len(part), [])
+        if process.extractOne(keys, rivals, scorer=Levenshtein.distance, score_cutoff=1) is not None:
+            return None
+        known, known_keys = self._hangul_keys.get(len(part), ([], []))
+        hits = process.extract(keys, known_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=2)
+        if len(hits) != 1 or hits[0][1] != 1 or known[hits[0][2]][-1] in _VERB_LAST:
             return None
         return known[hits[0][2]]
+
+
+@functools.cache
+def _rival_keys() -> dict[int, list[str]]:
+    """Keys of the Hangul fillers and fact-question words, by length in syllables: what a slipped jamo may
+    also have come from."""
+    from bot.facts import KINDS
+
+    words = {w for w in _FILLERS if len(w) >= 2 and all(is_syllable(ch) for ch in w)}
+    words |= {cue.replace(" ", "") for ko, _ in KINDS.values() for cue in ko}
+    out: dict[int, list[str]] = {}
+    for w in sorted(words):
+        if all(is_syllable(ch) for ch in w):
+            out.setdefault(len(w), []).append(_keys_of(w))
+    return out

@@ -492,3 +492,32 @@ def test_a_question_put_to_the_bot_is_answered_only_by_an_entry_about_the_bot(en
     assert (decision.action, decision.id) == ("answer", "interview")
     for question in ("너 하둡 팀이야?", "너 사람이야?"):  # put to the bot, about what no entry says of it
         assert engine.matcher.decide(question).action != "answer", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "팀원들은 보통 5년차예요?",  # someone else's years: a fact the interview never gives
+        "스토리지팀 아니면 다른 팀은 뭐해요?",  # 아니면 after a team: other than it
+        "조식임?",  # an everyday word with a casual ending, not a slip of 조직임
+        "무화과는 어때요?",  # 무화과 + 는, not a slip of 문화
+        "회사 어디잇어요?",  # a place, with a slipped 있
+        "데이터플랫폼파트 채용중인가요? 뭐 준비해요?",  # whether hiring is open; 뭐 belongs to the next question
+        "보삼 어때요?",  # one slip from 보상 as from 보람: not corrected to either
+        "저는 3년차 백엔드 개발자인데 경력직 채용 대상이에요?",  # whether their years are enough
+    ],
+)
+def test_what_a_strangers_review_found_is_never_answered(engine: Engine, question: str) -> None:
+    assert engine.matcher.decide(question).action != "answer"
+
+
+@pytest.mark.parametrize("word", ["조식임", "문과임", "페이지님", "무화과는", "언재", "찾아가요", "한달"])
+def test_real_words_with_endings_and_verb_forms_are_not_corrected(engine: Engine, word: str) -> None:
+    assert engine.matcher.vocabulary.correct(word) == word
+
+
+def test_chat_shorthand_in_words_of_its_own_is_still_spelled_out() -> None:
+    from bot.facts import asks
+
+    assert clean("ㅇㅋ ㄱㅅ") == "오케이 감사"
+    assert "howto" not in asks(clean("글 잘 쓰는 개발자 좋아하나요?"))

@@ -84,7 +84,6 @@ def test_tokens_fold_english_plurals() -> None:
         ("지원 어케함?", "지원 어떻게 함"),  # chat spellings of 어떻게
         ("어캐 해요ㅋㅋ", "어떻게 해요"),
         ("어케", "어떻게"),
-        ("추천 대상 ㅇㄷ?", "추천 대상 어디"),
         ("환경이 안 받쳐줘요 ㅠ", "환경이 안 받쳐줘요"),  # a lone tear, as ㅠㅠ
         ("ㅈㅇ ㅂㅂ", "ㅈㅇ ㅂㅂ"),  # initials in words of their own are one query (지원 방법), not ㅂㅂ = bye
     ],
