@@ -43,7 +43,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
 typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
-얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
+님 절대 절대로 결코 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()

@@ -521,3 +521,9 @@ def test_chat_shorthand_in_words_of_its_own_is_still_spelled_out() -> None:
 
     assert clean("ㅇㅋ ㄱㅅ") == "오케이 감사"
     assert "howto" not in asks(clean("글 잘 쓰는 개발자 좋아하나요?"))
+
+
+@pytest.mark.parametrize("question", ["JG 님은 어느 팀이에요?", "장애 나면 절대 안 되는 시스템이죠?"])
+def test_an_honorific_written_apart_and_adverbs_of_emphasis_name_nothing(engine: Engine, question: str) -> None:
+    sig = engine.matcher.signals(question, semantic=False)
+    assert sig is not None and sig.names == () and sig.unknown == ()
