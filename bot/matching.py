@@ -153,7 +153,7 @@ class Matcher:
         # Entries asked about the bot itself (이 봇은 뭐 하는 봇이에요?, 봇이 참고하는 글): a question put to the
         # bot ("너 뭐하는 봇이야?") may be answered with them, as faq.yaml's phrasings say.
         self._about_bot = frozenset(
-            i for i, entry in enumerate(kb.entries) if any(_BOT.search(clean(p)) for p in entry.phrasings())
+            e for e, mine in enumerate(self._entry_docs) if any(_BOT.search(self._clean_docs[d]) for d in mine)
         )
 
     @staticmethod
@@ -409,7 +409,7 @@ class Matcher:
         # "하둡이랑 스토리지": two teams named, the best one of them is a guess at which was meant.
         teams = self.teams_named(question) if order[0] in self._team_entries else []
         both = len(teams) > 1 and order[0] in teams
-        if order[0] in self._about_bot and sig.blocked and put_to_the_bot(sig.blocked):
+        if order[0] in self._about_bot and put_to_the_bot(sig.blocked):
             sig = replace(sig, blocked=())  # "너 뭐하는 봇이야?": the entry that speaks about the bot
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")

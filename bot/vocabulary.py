@@ -164,13 +164,7 @@ class Vocabulary:
         self._keys = [_keys_of(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
         self._latin = frozenset(w for w in words if w.isascii())
         self._latin_sorted = sorted(self._latin)  # what typo correction searches, sorted once
-        # Hangul words by length in syllables, with their keys: what a slipped jamo is corrected to.
-        self._hangul_keys: dict[int, tuple[list[str], list[str]]] = {}
-        for w in sorted(words):
-            if len(w) >= 2 and all(is_syllable(ch) for ch in w):
-                known, keys = self._hangul_keys.setdefault(len(w), ([], []))
-                known.append(w)
-                keys.append(_keys_of(w))
+        self._hangul_keys = _by_length(words)  # what a slipped jamo is corrected to
         self.correct = functools.lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
         # Questions repeat (a retried message, the reading of the topic of a fact question).
         self._unknown_words = functools.lru_cache(maxsize=1024)(self._unknown)
@@ -264,8 +258,8 @@ class Vocabulary:
         for i, word in enumerate(words):
             token = tokens(word)[0] if tokens(word) else word
             # Stripping can overshoot (정도예요 -> 정); the word counts as known if any form is.
-            forms = [form for form in dict.fromkeys((word, stem_once(word), token)) if form]
             bare = stem_once(word)
+            forms = [form for form in dict.fromkeys((word, bare, token)) if form]
             if len(bare) > 1 and word[len(bare) :] in _NOUN_PARTICLES and bare in everyday_words():
                 forms = forms[1:]  # an everyday noun with a particle (모임은) is that noun, not a slip of another
             if not any(self.knows(form) for form in forms) and not self._split_off(words, i):
@@ -295,7 +289,7 @@ class Vocabulary:
         """The known Latin word closest to a misspelt one (cultrue -> culture), or the known Hangul word
         one slipped jamo away (뮨화 -> 문화, 하듑팀 -> 하둡팀), else the token (also for an everyday word:
         same and 주식 are not misspelt names)."""
-        if token and all(is_syllable(ch) for ch in token):
+        if _all_hangul(token):
             return self._correct_hangul(token)
         if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
@@ -308,8 +302,8 @@ class Vocabulary:
     def _correct_hangul(self, word: str) -> str:
         """A Hangul word whose stem is no word (뮨화는, 지웡, 하듑팀) with its known word put back: the one
         word of the same length one jamo away (a slipped key), followed by what the stem had after it
-        (팀, 임) when that is a known word or a casual ending; particles stay. Unchanged when the word, or its stem, is known or an
-        everyday word, or when two known words are equally near."""
+        (팀, 임) when that is a known word or a casual ending; particles stay. Unchanged when the word, or
+        its stem, is known or an everyday word, or when two known words are equally near."""
         everyday = everyday_words()
         head = stem(word)
         if len(head) < 2 or not word.startswith(head):
@@ -336,7 +330,7 @@ class Vocabulary:
         or word that asks for a fact is as near (언재 is 언제, 보삼 may be 보상: neither is corrected), and it
         is not a verb's form (한다)."""
         keys = _keys_of(part)
-        rivals = _rival_keys().get(len(part), [])
+        _, rivals = _rival_keys().get(len(part), ([], []))
         if process.extractOne(keys, rivals, scorer=Levenshtein.distance, score_cutoff=1) is not None:
             return None
         known, known_keys = self._hangul_keys.get(len(part), ([], []))
@@ -346,16 +340,24 @@ class Vocabulary:
         return known[hits[0][2]]
 
 
+def _all_hangul(word: str) -> bool:
+    return bool(word) and all(is_syllable(ch) for ch in word)
+
+
+def _by_length(words: Iterable[str]) -> dict[int, tuple[list[str], list[str]]]:
+    """Hangul words of two or more syllables by their length in syllables, each with its keys."""
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for word in sorted(words):
+        if len(word) >= 2 and _all_hangul(word):
+            known, keys = out.setdefault(len(word), ([], []))
+            known.append(word)
+            keys.append(_keys_of(word))
+    return out
+
+
 @functools.cache
-def _rival_keys() -> dict[int, list[str]]:
-    """Keys of the Hangul fillers and fact-question words, by length in syllables: what a slipped jamo may
-    also have come from."""
+def _rival_keys() -> dict[int, tuple[list[str], list[str]]]:
+    """The Hangul fillers and fact-question words by length: what a slipped jamo may also have come from."""
     from bot.facts import KINDS
 
-    words = {w for w in _FILLERS if len(w) >= 2 and all(is_syllable(ch) for ch in w)}
-    words |= {cue.replace(" ", "") for ko, _ in KINDS.values() for cue in ko}
-    out: dict[int, list[str]] = {}
-    for w in sorted(words):
-        if all(is_syllable(ch) for ch in w):
-            out.setdefault(len(w), []).append(_keys_of(w))
-    return out
+    return _by_length({*_FILLERS, *(cue.replace(" ", "") for ko, _ in KINDS.values() for cue in ko)})
