@@ -61,7 +61,7 @@ from bot.semantic import load_embedder
 
 SEED = 20261127
 PERTURBATIONS_PER_PHRASING = 3
-TARGET_PRECISION = 0.97  # of answers, out of fold, on calibration and negative questions
+TARGET_PRECISION = 0.975  # of answers, out of fold, on calibration and negative questions
 SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is skipped
 # Without the embedding stage (a CPU without AVX2/FMA) the lexical model decides alone: it is held to a
 # higher precision, as its estimate rests on less.
@@ -78,6 +78,8 @@ CALIBRATION_FILES = (
     "calibration_more.tsv",
     "calibration_ko.tsv",
     "calibration_mixed.tsv",
+    "calibration_6.tsv",
+    "calibration_7.tsv",
     *NEGATIVE_FILES,
 )
 
@@ -203,9 +205,13 @@ def _levels(lex, full) -> Levels:
     def answer_level(outcome, target: float) -> float:
         confidence, right, answerable, _, negative = outcome
         scores = [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)]
-        # Precise enough overall, and answering few enough of the questions the FAQ cannot answer.
-        # Never below one half: an answer the estimate thinks more likely wrong than right is a guess.
-        precise, few = _bagged_level(scores, right, target), _negative_level(scores, negative)
+        # Precise enough overall (among the questions that may be answered at all: those a blocking word
+        # or an unknown name keeps from an answer would make the lowest levels look precise), and
+        # answering few enough of the questions the FAQ cannot answer. Never below one half: an answer
+        # the estimate thinks more likely wrong than right is a guess.
+        may = [(c, ok) for c, ok, a in zip(confidence, right, answerable, strict=True) if a]
+        precise = _bagged_level([c for c, _ in may], [ok for _, ok in may], target)
+        few = _negative_level(scores, negative)
         print(f"answer level: {precise:.4f} for {target:.0%} precision, {few:.4f} for <= {NEGATIVE_RATE:.0%} negatives")
         return max(precise, few, ANSWER_FLOOR)
 
@@ -408,6 +414,7 @@ def _report(kb, embedder, policy: Policy) -> None:
         ("blind", ROOT / "bench" / "holdout_blind.tsv"),
         ("blind3", ROOT / "bench" / "holdout_blind3.tsv"),
         ("blind4", ROOT / "bench" / "holdout_blind4.tsv"),
+        ("blind5", ROOT / "bench" / "holdout_blind5.tsv"),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:

@@ -18,7 +18,7 @@ import re
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.normalize import is_syllable, to_keys
+from bot.normalize import is_syllable, stem, to_keys
 
 # kind -> (Korean cues, English phrases). Korean cues match anywhere in a word (연봉이, 면접은);
 # English phrases match whole words. Order: the first kind found names the reply.
@@ -111,7 +111,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
-         "튜토리얼", "공부 방법", "공부법", "되려면", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
+         "튜토리얼", "공부 방법", "공부법", "되려면", "되는 법", "되는 방법", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
          "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령"),
         (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
@@ -124,6 +124,13 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "duration": (
         ("얼마나 오래", "얼마나 걸", "얼마나 됐", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
         (r"how long", r"probation\w*", r"duration"),
+    ),
+    # What a word or a technology means ("What is Hadoop?", "몽고디비 개념 설명해줘"): the interview names
+    # them, never explains them. "What is" only before one word and the end (not "what is the culture like").
+    "definition": (
+        ("개념", "무슨 뜻", "뜻이 뭐", "뜻은 뭐", "뜻 좀", "정의가 뭐", "이란 무엇", "란 무엇"),
+        (r"what (?:is|are) (?:an? )?(?!(?:the|your|it|this|that|there|kakao|you|he|she|they)\b)[a-z0-9]+$",
+         r"what does \w+ mean", r"meaning of", r"definition of", r"define \w+$"),
     ),
     # Whether a team also does something the knowledge base never mentions ("오브젝트 스토리지도 해요?",
     # "do they also run kafka?"): no cue words of its own; the matcher finds it (bot.matching).
@@ -300,6 +307,37 @@ _RECOMMEND_FIT = re.compile(
 )
 
 
+# "X(이)가 뭐예요?" and nothing more: what X means, when X is a technology (하둡, 몽고디비, 백엔드), not a team
+# (하둡팀, 기반기술셀) or a word of the topics (장점이 뭐예요?, 매력이 뭐야?); "X란 뭐예요?" whatever X is but a team.
+_WHAT_IS = re.compile(
+    r"^(?P<subject>\S+?(?: \S+?)?)(?P<particle>이|가|은|는|이란|란)? (?:뭐|뭔|무엇|뭐야|뭐예요|뭐에요|뭐임|뭔가요|뭐지|뭐죠|뭐냐|뭐니|뭔데"
+    r"|뭐에여|뭐여|뭐래|무엇인가요|무엇이에요|무엇입니까|무엇이죠|무엇이야)$"
+)
+
+
+@functools.cache
+def _technologies() -> frozenset[str]:
+    """Names of technologies and products (bot/loanwords.tsv rows without a plain Korean word: 하둡, 몽고디비,
+    백엔드), in Hangul and in English."""
+    from bot.vocabulary import loanwords
+
+    return frozenset(form for hangul, english, korean in loanwords() if not korean for form in (hangul, english))
+
+
+def _defines(text: str) -> bool:
+    """Whether a cleaned text only asks what a technology is (하둡이 뭐예요?, 몽고디비 뭐임, 분산 스토리지가 뭐야)."""
+    found = _WHAT_IS.match(text)
+    if found is None:
+        return False
+    last = found.group("subject").split()[-1]
+    if found.group("particle") in ("이란", "란"):
+        return not last.endswith(_UNIT_WORDS)
+    return last in _technologies() or stem(last) in _technologies()
+
+
+_UNIT_WORDS = ("팀", "파트", "셀", "실", "조직", "부서", "team", "part", "cell")
+
+
 @functools.lru_cache(maxsize=8192)
 def asks(text: str) -> frozenset[str]:
     """The kinds of fact a cleaned text asks for (empty: none of the listed kinds)."""
@@ -330,6 +368,8 @@ def asks(text: str) -> frozenset[str]:
                 found.add(kind)
     if _RECOMMEND.search(text) and not _RECOMMEND_FIT.search(text):
         found.add("howto")
+    if _defines(text):
+        found.add("definition")
     return frozenset(found)
 
 

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from bot.facts import ALSO_DOES, ALSO_EN, ALSO_EN_VERBS, KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
-from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query
+from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, main_clause
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
@@ -91,6 +91,7 @@ class Signals:
     names: tuple[str, ...] = ()  # the unknown words that name something (not verbs): never answered outright
     passage: np.ndarray | None = None  # per entry, 0-1: lexical similarity to what it says (answers, quotes)
     semantic_passage: np.ndarray | None = None  # ... the same by embeddings (where the embedding stage ran)
+    tail: np.ndarray | None = None  # per entry, 0-1: lexical similarity of the last clause (None: the whole)
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
@@ -142,7 +143,8 @@ class Matcher:
         self._index = LexicalIndex(self._clean_docs)
         self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
         self._chosung = [chosung(d.replace(" ", "")) for d in self._clean_docs]
-        self.vocabulary = Vocabulary(self._vocabulary_texts(kb))
+        names = [name for person in kb.people.values() for name in person.names()]
+        self.vocabulary = Vocabulary(self._vocabulary_texts(kb), names)
         # What each entry holds, from the kinds of fact its own phrasings ask for (bot.facts).
         self.covers = tuple(covered([clean(p) for p in entry.phrasings()]) for entry in kb.entries)
         self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
@@ -164,7 +166,7 @@ class Matcher:
             texts += entry.phrasings() + list(entry.answer.values()) + list(entry.title.values())
             texts += [q.text for q in entry.quotes]
         for person in kb.people.values():
-            texts += [person.name, *person.team.values()]
+            texts += list(person.names())
         return texts
 
     def language_of(self, question: str) -> str:
@@ -185,6 +187,12 @@ class Matcher:
         best = np.zeros(len(self.kb.entries), dtype=np.float32)
         np.maximum.at(best, self._doc_entry_array, scores)
         return best.astype(np.float64)
+
+    def _tail(self, reading: str, lexical: np.ndarray, exclude: int | None) -> np.ndarray | None:
+        """Lexical similarity of the question's last clause, what it asks after the context before it
+        (기반기술셀 넣어보려는데 / 어디서 지원함); None when it is one clause (the lexical scores hold)."""
+        tail = main_clause(reading, lambda word: not is_filler(word))
+        return None if tail == reading else self._lexical(tail, exclude)
 
     def _passage(self, text: str) -> np.ndarray:
         """Per entry, the cosine of its closest answer or quote (0-1)."""
@@ -324,6 +332,7 @@ class Matcher:
             blocked(reading, question),
             names,
             passage=self._passage(reading),
+            tail=self._tail(reading, lexical, exclude),
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -348,6 +357,7 @@ class Matcher:
             smalltalk=self._smalltalk,
             passage=sig.passage if sig.passage is not None else np.zeros(len(sig.lexical)),
             semantic_passage=sig.semantic_passage,
+            tail=sig.tail if sig.tail is not None else sig.lexical,
         )
 
     def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:

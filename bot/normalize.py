@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _SBASE = 0xAC00
 _SCOUNT = 11172
@@ -372,6 +373,47 @@ def english_stem(token: str) -> str:
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
     return token
+
+
+# Words that end a clause of context before the question (하둡 팀에 넣어보려는데 / 어디서 지원해요?, 저 5년차인데
+# / ...): Korean puts what is asked last.
+_CLAUSE_ENDS = (
+    "는데",
+    "은데",
+    "인데",
+    "한데",
+    "던데",
+    "는데요",
+    "인데요",
+    "거든",
+    "거든요",
+    "려면",
+    "으면",
+    "싶으면",
+    "니까",
+)
+_CLAUSE_WORDS = frozenset(str.split("근데 그런데 그래서 그럼 그러면 아무튼 암튼"))
+
+
+def main_clause(text: str, content: Callable[[str], bool]) -> str:
+    """The last clause of a cleaned text that has a content word (``content`` tells them), after the
+    context before it: "기반기술셀 넣어보려는데 어디서 지원함" -> "어디서 지원함"; the whole text when it is
+    one clause, or when the last one holds no content ("지원하고 싶은데 어떻게 하면 돼요" stays whole)."""
+    words = text.split()
+    clauses: list[list[str]] = [[]]
+    for word in words:
+        if word in _CLAUSE_WORDS:
+            clauses.append([])
+            continue
+        clauses[-1].append(word)
+        if len(word) > 2 and word.endswith(_CLAUSE_ENDS):
+            clauses.append([])
+    tail: list[str] = []
+    for clause in reversed([c for c in clauses if c]):
+        tail = clause + tail
+        if any(content(w) for w in tail):
+            break
+    return " ".join(tail) if tail else text
 
 
 def tokens(text: str) -> list[str]:

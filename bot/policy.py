@@ -35,12 +35,16 @@ _HOW_ASKED = (
     "smalltalk",
     "smalltalk_x_content",
 )
+# "tail": how the question's last clause relates to an entry, apart from the context before it ("저 5년차
+# 백엔드인데 하둡 운영도 해봤거든요 / 어디서 지원해요?": the question is the last clause).
 # "passage": how the question relates to what an entry says (its answers and quotes), beside how it
 # relates to the ways the entry is asked for (its phrasings): "왜 F1 정비사에 비유했어요?" uses the
 # interview's words, not a phrasing's.
 LEXICAL_FEATURES = (
     "lexical",
     "lexical_lead",
+    "tail",
+    "tail_lead",
     "passage",
     "passage_lead",
     "unknown_share",
@@ -209,6 +213,7 @@ def feature_matrix(
     *,
     passage: np.ndarray,
     semantic_passage: np.ndarray | None = None,
+    tail: np.ndarray | None = None,
     unknown_share: float,
     content: int,
     reading: str,
@@ -216,7 +221,8 @@ def feature_matrix(
 ) -> np.ndarray:
     """One row per entry, columns as LEXICAL_FEATURES (+ the semantic ones when ``semantic`` is given)."""
     n = len(lexical)
-    cols = [lexical, _lead(lexical), passage, _lead(passage)]
+    tail = lexical if tail is None else tail
+    cols = [lexical, _lead(lexical), tail, _lead(tail), passage, _lead(passage)]
     share = np.full(n, unknown_share)
     log_content = np.full(n, np.log1p(content))
     cols += [share, (share > 0).astype(float), log_content, np.full(n, float(content == 0))]

@@ -79,6 +79,7 @@ _TEXT = {
         "fact:amount": "금액이나 수치",
         "fact:duration": "기간",
         "fact:detail": "그런 세부 업무",
+        "fact:definition": "용어나 기술의 설명",
     },
     "en": {
         "clarify": "Did you mean one of these?",
@@ -148,6 +149,7 @@ _TEXT = {
         "fact:amount": "amounts or figures",
         "fact:duration": "durations",
         "fact:detail": "details of the work like that",
+        "fact:definition": "explanations of terms or technologies",
     },
 }
 

@@ -6,6 +6,7 @@ else:
   words but ask about the rest (안 and 못 before another verb, as in "장애 나면 안 되는 서비스" or
   "못 해보는 경험", negate what happens, not the topic: they do not count);
 - a request for the bot to do some work: "can you review my resume?", "이력서 첨삭해 주세요";
+- a problem report: "브런치가 IE에서 안 열려요", "the apply page won't load";
 - a comparison: "하둡이랑 스토리지 차이", "which is better, hadoop or spark?";
 - a question put to the bot itself: "너 사람이야?", "넌 이름이 뭐야?" share words with `fit` or `people`;
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
@@ -39,7 +40,10 @@ _YOU = frozenset(str.split("너 넌 너는 너가 니가 네가 너의 니 너�
 # A request for the bot to do some work (can you review my resume?, 이력서 첨삭해 주세요, 번역해줘): it only
 # tells what the interview says, however much the request shares with `apply`.
 _KO_WORK = (
-    *str.split("봐줘 봐주세요 검토해줘 첨삭 써줘 써주세요 번역해 고쳐줘 고쳐주세요 작성해줘 작성해주세요"),
+    *str.split(
+        "봐줘 봐주세요 봐줄 봐주실 검토해줘 검토해줄 첨삭 써줘 써주세요 써줄래 번역해 고쳐줘 고쳐주세요 작성해줘 "
+        "작성해주세요"
+    ),
     *("봐 줘", "봐 주세요", "써 줘", "써 주세요", "고쳐 줘", "작성해 줘", "작성해 주세요"),
 )
 _EN_WORK = re.compile(
@@ -59,6 +63,16 @@ _WHY_COMPARED = re.compile(
 _EN_COMPARE = re.compile(
     r"\b(?:difference|differences|differ|compare\w*|comparison|versus|vs)\b|\bwhich (?:\w+ )?is better\b"
 )
+# A problem with a site or an app (브런치가 IE에서 안 열려요, 사진이 안 올라가요, the app keeps crashing): the
+# FAQ is no help desk, however many of its words the report shares.
+_KO_TROUBLE = (
+    *str.split("안열려 안열림 안올라가 안보여 안켜져 접속안 로그인안 먹통 튕겨 튕김"),
+    *("안 열려", "안 열림", "안 올라가", "안 보여", "안 켜져", "접속이 안", "접속 안", "로그인이 안", "로그인 안"),
+)
+_EN_TROUBLE = re.compile(
+    r"\b(?:not (?:opening|loading|working)|(?:doesn'?t|does not|won'?t|will not|can ?not|can'?t|isn'?t|is not) "
+    r"(?:open|load|work|log ?in|sign ?in|access)\w*|crash\w*|broken)\b"
+)
 # Organisations and kinds of application the FAQ does not speak for. Kakao's affiliates count: the
 # interview is about the Platform/Infra office of Kakao Corp. (lower case, as the cleaned question).
 _OTHER = frozenset(
@@ -67,7 +81,7 @@ _OTHER = frozenset(
     네이버 라인 쿠팡 배민 배달의민족 우아한형제들 토스 비바리퍼블리카 당근마켓 야놀자 직방 넥슨 엔씨소프트
     넷마블 크래프톤 삼성 삼성전자 엘지 하이닉스 구글 애플 아마존 페이스북 마이크로소프트 넷플릭스
     카카오뱅크 카카오페이 카카오모빌리티 카카오엔터프라이즈 카카오엔터 카카오엔터테인먼트 카카오게임즈 카카오브레인
-    카카오스타일 카카오헬스케어 카뱅 카페이
+    카카오스타일 카카오헬스케어 카뱅 카페이 카카오t 카카오택시 택시 대리운전
     대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약 작가 작가신청 서포터즈 공모전
     naver line coupang google apple amazon facebook microsoft netflix samsung
     kakaobank kakaopay kakaomobility internship intern interns
@@ -78,7 +92,7 @@ _OTHER = frozenset(
 
 # Phrases that keep a question from an outright answer wherever they stand: Korean as written in the
 # cleaned reading, English found in the text as typed.
-_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION))
+_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), (_KO_TROUBLE, _EN_TROUBLE), ((), _EN_NEGATION))
 
 
 def blocked(reading: str, typed: str) -> tuple[str, ...]:
@@ -111,3 +125,9 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
 def put_to_the_bot(found: tuple[str, ...]) -> bool:
     """Whether the words that keep a question from an answer (``blocked``) only put it to the bot itself."""
     return bool(found) and all(word in _YOU for word in found)
+
+
+def never_read_as_another_word(word: str) -> bool:
+    """Whether a word names another organisation or application, or negates: spelling it as another word
+    (a loanword's Korean, a correction) would hide what keeps its question from an answer."""
+    return word in _OTHER or word in _KO_NEGATION_WORDS or word in _YOU

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.normalize import SUFFIXES, clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
+from bot.normalize import SUFFIXES, chosung, clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
 
 # How people wrap a question, in Korean and English; none of it says what the question is about.
 _FILLER_TEXT = """
@@ -43,7 +45,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
 typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
-님 절대 절대로 결코 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
+님 절대 절대로 결코 측면 측면에서 관점 관점에서 입장에서 특징 유형 스타일 어쩌구 어쩌고 저쩌구 아무 아무도 아무나 둘 둘다 관련된 관련한 관련있는 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -74,7 +76,7 @@ _VERB_ENDINGS = tuple(
         str.split(
             "나요 니까 으면 려면 으려면 던데 던가 죠 지요 어요 아요 여요 워요 겠 네요 군요 는데 는지 "
             "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요 어서 아서 여서 워서 어서요 아서요 면서 지만 "
-            "한가요 스러워 스러운 스럽"
+            "한가요 스러워 스러운 스럽 거든 거든요 더라고 더라구"
         ),
         key=len,
         reverse=True,
@@ -105,7 +107,7 @@ def is_predicate(word: str) -> bool:
             if head.endswith(_NOUN_VERBS):
                 # One syllable + 하다 is a verb or adjective (원해요, 심한가요), as is X스러워하다 (만족스러워하나요);
                 # a longer noun + 하다 names what is asked about (설치하나요).
-                return len(head) == 2 or head[:-1].endswith(("스러워", "스러"))
+                return len(head) <= 2 or head[:-1].endswith(("스러워", "스러"))
             return len(head) > 1 or head not in "이가"
     if len(word) > 2 and word[-1] == "면" and word not in everyday_words() and not _has_final(word[-2]):
         return True  # a condition (바뀌면), not a noun ending in 면 (화면, 라면: everyday words)
@@ -122,6 +124,7 @@ def _has_final(syllable: str) -> bool:
 
 
 WORDS_FILE = Path(__file__).with_name("words.txt")
+LOANWORDS_FILE = Path(__file__).with_name("loanwords.tsv")
 
 
 @functools.cache
@@ -153,11 +156,19 @@ def _keys_of(word: str) -> str:
 class Vocabulary:
     """Stemmed words of a knowledge base, with tolerant lookup (typos, compounds, particles)."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], names: Iterable[str] = ()) -> None:
+        """``texts``: everything the knowledge base says; ``names``: the names of its teams and topics,
+        which candidates shorten (데이터플랫폼파트 -> 데플팀)."""
         words: set[str] = set()
+        seen: Counter[str] = Counter()
         for text in texts:
-            words.update(_content_words(text))
+            content = _content_words(text)
+            words.update(content)
+            seen.update(set(content))
         self._words = frozenset(words)
+        self._initials = _by_initials(seen)
+        self._loanwords = self._known_loanwords(seen)
+        self._abbreviations = self._shortenings(names)
         self._sorted = sorted(words)
         self.knows = functools.lru_cache(maxsize=8192)(self._knows)  # type: ignore[method-assign]
         # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
@@ -267,9 +278,9 @@ class Vocabulary:
         return tuple(out)
 
     def _split_off(self, words: list[str], i: int) -> bool:
-        """Whether a lone syllable is a known word's piece, a space typed inside it (하 둡 -> 하둡)."""
+        """Whether a word is a known word's piece, a space typed inside it (하 둡 -> 하둡, 엔지 니어링)."""
         word = words[i]
-        if len(word) != 1 or not is_syllable(word):
+        if not _all_hangul(word):
             return False
         before = words[i - 1] + word if i > 0 and is_syllable(words[i - 1][-1]) else ""
         after = word + words[i + 1] if i + 1 < len(words) and is_syllable(words[i + 1][0]) else ""
@@ -289,8 +300,11 @@ class Vocabulary:
         """The known Latin word closest to a misspelt one (cultrue -> culture), or the known Hangul word
         one slipped jamo away (뮨화 -> 문화, 하듑팀 -> 하둡팀), else the token (also for an everyday word:
         same and 주식 are not misspelt names)."""
+        spelled = self._spell_initials(token)
+        if spelled != token:
+            return spelled
         if _all_hangul(token):
-            return self._correct_hangul(token)
+            return self._lengthen(token) or self._plain_word(token) or self._correct_hangul(token)
         if len(token) < 4 or not token.isascii() or token in self._latin or is_filler(token):
             return token
         if token in everyday_words():  # a word of its own (same), not a misspelling of a known one (name)
@@ -325,6 +339,90 @@ class Vocabulary:
                 return fixed + word[size:]
         return word
 
+    def _spell_initials(self, token: str) -> str:
+        """Initials standing for a known word, alone or before the rest of a word (ㅈㅇ 방법, ㅊㅊ하는 ->
+        지원 방법, 추천하는): the word the knowledge base uses most often with them, when it is used at least
+        twice as often as any other; else the token."""
+        run = _INITIALS_RUN.match(token)
+        if run is None or len(run.group()) < 2 or is_filler(run.group()):
+            return token
+        word = self._initials.get(run.group())
+        rest = token[run.end() :]
+        if word is None or (rest and not _all_hangul(rest)):
+            return token
+        return word + rest
+
+    def _shortenings(self, names: Iterable[str]) -> dict[str, str]:
+        """Shortened name -> name: the first syllable of each of a name's words (데이터플랫폼파트 -> 데플,
+        데플파; 하둡 엔지니어링 -> 하엔), for names of two or more known words; never a word of its own."""
+        out: dict[str, str] = {}
+        for name in names:
+            parts = [p for word in clean(name).split() if _all_hangul(word) for p in self._parts(word)]
+            for k in range(2, len(parts) + 1):
+                short = "".join(p[0] for p in parts[:k])
+                if short in self._words or short in everyday_words() or is_filler(short):
+                    continue
+                out.setdefault(short, "".join(parts[:k]))
+        return out
+
+    def _parts(self, word: str) -> list[str]:
+        """A compound split into the most known words it is written from (하둡엔지니어링파트 -> 하둡,
+        엔지니어링, 파트); one syllable is a part only at the end (기반기술셀 -> 기반, 기술, 셀)."""
+        n = len(word)
+        best: list[list[str] | None] = [[]] + [None] * n  # best[i]: the split of word[:i] with most parts
+        for i in range(1, n + 1):
+            for j in range(i):
+                piece, before = word[j:i], best[j]
+                if before is None or piece not in self._words or (len(piece) == 1 and i < n):
+                    continue
+                if best[i] is None or len(before) + 1 > len(best[i] or []):
+                    best[i] = [*before, piece]
+        return best[n] or [word]
+
+    def _known_loanwords(self, seen: Counter[str]) -> dict[str, str]:
+        """Loanword in Hangul -> what the knowledge base says for it (bot/loanwords.tsv): another Hangul
+        spelling of the same English that it knows (워크라이프밸런스 -> 워라밸), else its plain Korean word
+        (컬쳐 -> 문화), else the English (풀타임 -> full time); only loanwords it does not know themselves, and
+        never a name as English (원티드, a job site, is not "wanted"). A word it uses in a text or two is not
+        what it is about: 샤딩 is not 분할, said once in passing."""
+        from bot.scope import never_read_as_another_word
+
+        rows = loanwords()
+        known_spelling = {english: hangul for hangul, english, _ in rows if hangul in self._words}
+        out = {}
+        for hangul, english, korean in rows:
+            if hangul in self._words or len(hangul) < 2 or never_read_as_another_word(hangul):
+                continue
+            spelling = known_spelling.get(english)
+            if spelling is not None:
+                out[hangul] = spelling
+                continue
+            for said in (korean, english if korean else ""):
+                if said and all(seen[word] >= _OFTEN for word in said.split()):
+                    out[hangul] = said
+                    break
+        return out
+
+    def _plain_word(self, token: str) -> str | None:
+        """An unknown loanword read as the knowledge base's word for it (컬쳐는 -> 문화는), or None."""
+        if token in self._words:
+            return None
+        head = token if token in self._loanwords else stem(token)  # 어플라이, not 어플라 + 이
+        said = self._loanwords.get(head) if token.startswith(head) else None
+        if said is None or head in self._words:
+            return None
+        rest = token[len(head) :]
+        return said + rest if not said.isascii() else " ".join(filter(None, (said, rest)))
+
+    def _lengthen(self, token: str) -> str | None:
+        """A shortened name written out (데플팀은 -> 데이터플랫폼팀은), or None."""
+        for size in range(min(len(token), 4), 1, -1):
+            full = self._abbreviations.get(token[:size])
+            rest = token[size:]
+            if full is not None and (not rest or rest in _AFTER_A_WORD or stem(rest) in _AFTER_A_WORD | self._words):
+                return full + rest
+        return None
+
     def _one_slip(self, part: str) -> str | None:
         """The only known word of ``part``'s length one jamo away from it, if exactly one is, and no filler
         or word that asks for a fact is as near (언재 is 언제, 보삼 may be 보상: neither is corrected), and it
@@ -340,8 +438,38 @@ class Vocabulary:
         return known[hits[0][2]]
 
 
+_INITIALS_RUN = re.compile("[ㄱ-ㅎ]+")
+_OFTEN = 3  # texts (phrasings, answers, ...) that use a word: how often a loanword's reading must be used
+
+
+def _by_initials(seen: Counter[str]) -> dict[str, str]:
+    """Initials (ㅈㅇ) -> the Hangul word of two or more syllables with them that the most texts use,
+    when it is used at least twice as often as the next (지원, not 조언 or 자유)."""
+    ranked: dict[str, list[tuple[int, str]]] = {}
+    for word, count in seen.items():
+        if len(word) >= 2 and _all_hangul(word):
+            ranked.setdefault(chosung(word), []).append((count, word))
+    out = {}
+    for initials, words in ranked.items():
+        words.sort(reverse=True)
+        if len(words) == 1 or words[0][0] >= 2 * words[1][0]:
+            out[initials] = words[0][1]
+    return out
+
+
 def _all_hangul(word: str) -> bool:
     return bool(word) and all(is_syllable(ch) for ch in word)
+
+
+@functools.cache
+def loanwords() -> tuple[tuple[str, str, str], ...]:
+    """(hangul, english, korean) rows of bot/loanwords.tsv."""
+    rows = []
+    for line in LOANWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            hangul, english, korean = [*line.split("\t"), "", ""][:3]
+            rows.append((hangul.strip(), english.strip(), korean.strip()))
+    return tuple(rows)
 
 
 def _by_length(words: Iterable[str]) -> dict[int, tuple[list[str], list[str]]]:

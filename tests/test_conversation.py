@@ -271,13 +271,19 @@ def test_a_knowledge_base_without_topics_still_converses() -> None:
 @pytest.mark.parametrize(
     ("messages", "expected"),
     [
-        pytest.param(["How can I apply?", "what is hadoop?"], ("answer", "team-hadoop"), id="a question, not 'and X?'"),
+        pytest.param(
+            ["How can I apply?", "what does the hadoop team do?"],
+            ("answer", "team-hadoop"),
+            id="a question, not 'and X?'",
+        ),
         pytest.param(
             ["지원은 어디서 하나요?", "하둡팀은 어때요?"], ("answer", "team-hadoop"), id="X는 어때요 is a question"
         ),
         pytest.param(["고마워요", "하둡팀은요?"], ("answer", "team-hadoop"), id="thanks is never repeated"),
         pytest.param(
-            ["What is the salary?", "what is hadoop?"], ("answer", "team-hadoop"), id="no stale 'not covered'"
+            ["What is the salary?", "what does the hadoop team do?"],
+            ("answer", "team-hadoop"),
+            id="no stale 'not covered'",
         ),
         pytest.param(["기반기술셀은 어떤 팀이에요?", "이 분야 경력이 없어도 되나요?"], None, id="이 분야 is not 이 분"),
         pytest.param(["기반기술셀은 어떤 팀이에요?", "IT 회사 처음인데 괜찮을까요?"], None, id="IT is not it"),

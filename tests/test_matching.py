@@ -527,3 +527,114 @@ def test_chat_shorthand_in_words_of_its_own_is_still_spelled_out() -> None:
 def test_an_honorific_written_apart_and_adverbs_of_emphasis_name_nothing(engine: Engine, question: str) -> None:
     sig = engine.matcher.signals(question, semantic=False)
     assert sig is not None and sig.names == () and sig.unknown == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read", "entry"),
+    [
+        ("데플팀은 뭐 해요?", "데이터플랫폼팀은 뭐 해요", "team-data-platform"),  # a team's name shortened
+        ("하엔파 하는 일 알려줘", "하둡엔지니어링파트 하는 일 알려줘", "team-hadoop"),
+        ("ㅈㅇ 방법 알려줘", "지원 방법 알려줘", "apply"),  # initials for the word faq.yaml uses most with them
+    ],
+)
+def test_shortened_names_and_initials_are_read_as_the_words_meant(
+    engine: Engine, typed: str, read: str, entry: str
+) -> None:
+    sig = engine.matcher.signals(typed, semantic=False)
+    assert sig is not None and (sig.reading, sig.how) == (read, "corrected") and sig.names == ()
+    assert engine.matcher.decide(typed).id == entry
+
+
+def test_initials_that_are_chat_shorthand_or_stand_for_several_words_are_left_alone(engine: Engine) -> None:
+    vocabulary = engine.matcher.vocabulary
+    assert vocabulary.correct("ㄱㄱ") == "ㄱㄱ"  # 고고 (go go), not a word of faq.yaml
+    assert vocabulary.correct("ㅊㅊ") == "ㅊㅊ"  # 추천 or 채취...: no word faq.yaml uses twice as often
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "데이터 플랫 폼 파트 소개해줘",  # a space typed inside a known word
+        "커리어 성장 측면에서는 어때요",  # words that frame a question (측면, 특징, 유형) name nothing
+        "잘 맞는 사람 유형이나 특징 있어요?",
+        "지금 회사에서 혼자 개발하거든요 카카오는 동료한테 배울 수 있어요?",  # a verb ending in 거든(요)
+    ],
+)
+def test_framing_words_split_words_and_verbs_are_not_unknown_names(engine: Engine, question: str) -> None:
+    sig = engine.matcher.signals(question, semantic=False)
+    assert sig is not None and sig.names == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "지원 페이지가 크롬에서 안 열려요",  # a problem report, not a question about applying
+        "인터뷰 글이 로그인 안 되면 안 보여요?",
+        "the apply page won't load on my phone",
+        "이력서 좀 봐줄래?",  # a request for work
+        "카카오T 대리운전 기사 지원은 어떻게 해요?",  # another kind of application
+    ],
+)
+def test_problem_reports_requests_and_other_applications_are_never_answered(engine: Engine, question: str) -> None:
+    assert engine.matcher.decide(question).action != "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("몽고디비가 뭐예요?", "team-data-platform"),  # a technology's definition: the interview never gives one
+        ("하둡 뭐임", "team-hadoop"),
+        ("What is MongoDB?", "team-data-platform"),
+        ("분산 스토리지란 무엇인가요?", "team-storage"),
+    ],
+)
+def test_what_a_technology_is_is_not_covered(engine: Engine, question: str, topic: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.missing) == ("fallback", "definition")
+    assert decision.candidates[0].id == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("기반기술셀이 뭐예요?", "team-storage"),  # a team, not a technology
+        ("What is the Hadoop Engineering Part?", "team-hadoop"),
+        ("F1 미케닉 비유는 무슨 뜻이에요?", "org"),  # faq.yaml's org entry is asked what it means
+    ],
+)
+def test_what_a_team_is_or_what_the_interview_means_is_answered(engine: Engine, question: str, entry: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.id) == ("answer", entry)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("컬쳐는 어때요", "문화는 어때요"),  # a loanword read as the word faq.yaml uses for it
+        ("워크라이프밸런스 괜찮아요?", "워라밸 괜찮아요"),  # ... or as its spelling faq.yaml knows
+        ("어플라이 링크", "지원 링크"),
+    ],
+)
+def test_loanwords_are_read_as_the_words_faq_yaml_uses(engine: Engine, typed: str, read: str) -> None:
+    sig = engine.matcher.signals(typed, semantic=False)
+    assert sig is not None and sig.reading == read and sig.names == ()
+
+
+def test_a_technology_named_in_hangul_is_never_read_as_a_generic_word(engine: Engine) -> None:
+    # 샤딩 is 분할 in the loanword list, but faq.yaml does not speak of 분할: 샤딩 stays an unknown name.
+    sig = engine.matcher.signals("몽고디비 샤딩 어떻게 해요", semantic=False)
+    assert sig is not None and "샤딩" in sig.names
+
+
+def test_the_last_clause_is_what_is_asked() -> None:
+    from bot.normalize import main_clause
+    from bot.vocabulary import is_filler
+
+    def content(word: str) -> bool:
+        return not is_filler(word)
+
+    assert main_clause("기반기술셀 넣어보려는데 어디서 지원함", content) == "어디서 지원함"
+    assert main_clause("하둡 파트 가고 싶으면 어디서 지원해요", content) == "어디서 지원해요"
+    # The last clause names nothing: the context is kept with it.
+    assert main_clause("지원하고 싶은데 어떻게 하면 될까요", content) == "지원하고 싶은데 어떻게 하면 될까요"
+    assert main_clause("문화 어때요", content) == "문화 어때요"
