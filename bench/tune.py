@@ -69,6 +69,7 @@ LEXICAL_PRECISION = 0.97
 ANSWER_FLOOR = 0.5  # the answer levels are at least this
 NEGATIVE_RATE = 0.02  # at most this share of the negatives answered, out of fold
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
+NEVER = 9.0  # a level no probability (or sum of three) reaches
 OPTION, OPTION_RATIO = 0.15, 0.25  # an offered entry: this likely, and this share of the best one
 FOLDS = 5
 # Questions written apart from faq.yaml and from bench/holdout.tsv, each file by a different helper.
@@ -175,6 +176,17 @@ def _answer_level(confidence: list[float], right: list[bool], target: float) -> 
     return level
 
 
+def _mass_level(mass: list[float], offered_right: list[bool], target: float) -> float:
+    """The lowest offered probability mass at which "did you mean" holds the right entry >= target of the
+    time; NEVER when no level does."""
+    level, hits = NEVER, 0
+    for n, (m, ok) in enumerate(sorted(zip(mass, offered_right, strict=True), reverse=True), 1):
+        hits += ok
+        if hits / n >= target:
+            level = m
+    return level
+
+
 def _curve(confidence: list[float], right: list[bool], answerable: list[bool], labels) -> list[list[object]]:
     """Out-of-fold precision and answer rates at a few levels (printed, to see what the level costs)."""
     n_in = sum(1 for lab in labels if lab)
@@ -203,7 +215,7 @@ def _levels(lex, full) -> Levels:
     """The levels, from out-of-fold (confidence, best entry right, answerable, right entry offered)."""
 
     def answer_level(outcome, target: float) -> float:
-        confidence, right, answerable, _, negative = outcome
+        confidence, right, answerable, _, negative, _ = outcome
         scores = [c if a else 0.0 for c, a in zip(confidence, answerable, strict=True)]
         # Precise enough overall (among the questions that may be answered at all: those a blocking word
         # or an unknown name keeps from an answer would make the lowest levels look precise), and
@@ -222,7 +234,7 @@ def _levels(lex, full) -> Levels:
     )
     # Below `hopeless` (lexical confidence), at most 1 % of the questions end in a right answer or a
     # "did you mean" that holds the right entry, even with the embedding stage: it is not run there.
-    rescued = [(c >= answer and ok and a) or o for c, ok, a, o, _ in zip(*full, strict=True)]
+    rescued = [(c >= answer and ok and a) or o for c, ok, a, o, _, _ in zip(*full, strict=True)]
     hopeless, hits = 0.0, 0
     for n, (c, ok) in enumerate(sorted(zip(lex[0], rescued, strict=True)), 1):
         hits += ok
@@ -231,8 +243,12 @@ def _levels(lex, full) -> Levels:
         hopeless = c
     # "Did you mean" from the lowest confidence at which, among questions not answered, the offered
     # entries hold the right one at least half the time.
-    pending = [(c, o) for c, ok, a, o, _ in zip(*full, strict=True) if not (a and c >= answer)]
-    clarify = _answer_level([c for c, _ in pending], [o for _, o in pending], CLARIFY_PRECISION)
+    pending = [(c, o, m) for c, ok, a, o, _, m in zip(*full, strict=True) if not (a and c >= answer)]
+    clarify = _answer_level([c for c, _, _ in pending], [o for _, o, _ in pending], CLARIFY_PRECISION)
+    # ... and, below it, where the offered entries together are likely enough ("what do the teams do?":
+    # no one team is likely, the three together are), at the same precision.
+    below = [(m, o) for c, o, m in pending if c < clarify and m > 0]
+    clarify_mass = _mass_level([m for m, _ in below], [o for _, o in below], CLARIFY_PRECISION)
     return Levels(
         answer=answer,
         lexical_answer=lexical_answer,
@@ -241,6 +257,7 @@ def _levels(lex, full) -> Levels:
         option=OPTION,
         option_ratio=OPTION_RATIO,
         clarify=clarify,
+        clarify_mass=clarify_mass,
     )
 
 
@@ -304,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     # Questions the fact rule answers honestly never reach the confidence models: left out.
     rows: dict[str, list] = {"lex_x": [], "lex_y": [], "lex_i": [], "full_x": [], "full_y": [], "full_i": []}
     offered_right: dict[int, bool] = {}
+    offered_mass: dict[int, float] = {}
     leading: dict[str, dict[int, bool]] = {"lex": {}, "full": {}}  # the best entry's probability is a majority
     for i, (sig, lab) in enumerate(zip(calib, calib_labels, strict=True)):
         lex_model, full_model = unseen[fold_of[i]]
@@ -318,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[f"{name}_y"].append(np.asarray([int(np.argmax(rank)) in lab], dtype=int))
             rows[f"{name}_i"].append(i)
             offered_right[i] = any(e in lab for e in matcher.offered(rank))
+            offered_mass[i] = float(sum(rank[e] for e in matcher.offered(rank)))
             leading[name][i] = matcher.leads(rank)
     # As the bot decides: the full models where the embedding stage ran, else the lexical ones; a
     # question with a word the knowledge base never uses for a thing, a negation or another organisation
@@ -338,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, c, y in zip(idx, _out_of_fold(xs, ys, idx, features, ws), ys, strict=True):
             conf[name][i] = (float(c[0]), bool(y[0]))
 
-    def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool], list[bool]]:
+    def outcome(name: str) -> tuple[list[float], list[bool], list[bool], list[bool], list[bool], list[float]]:
         table_ = {**conf["lex"], **conf[name]}
         leads = {**leading["lex"], **leading[name]}
         keep = sorted(table_)
@@ -348,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             [answerable[i] and leads[i] for i in keep],
             [offered_right.get(i, False) for i in keep],
             [not calib_labels[i] for i in keep],
+            [offered_mass.get(i, 0.0) for i in keep],
         )
 
     policy = Policy(

@@ -92,12 +92,15 @@ class Signals:
     passage: np.ndarray | None = None  # per entry, 0-1: lexical similarity to what it says (answers, quotes)
     semantic_passage: np.ndarray | None = None  # ... the same by embeddings (where the embedding stage ran)
     tail: np.ndarray | None = None  # per entry, 0-1: lexical similarity of the last clause (None: the whole)
+    vote: np.ndarray | None = None  # per entry, 0-1: its share of the question's nearest phrasings (lexical)
+    semantic_vote: np.ndarray | None = None  # ... by embeddings (where the embedding stage ran)
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
 _PASSAGE_FLOOR = 0.75  # ... and of a question with a passage that answers it, a little lower
 _SHARED = 0.5  # a second entry at least this share of the best one's probability makes it a close call
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
+_NEAREST = 10  # phrasings that vote for their entries (Matcher._vote)
 _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
 _LONGEST = 1000  # characters of a question that are matched (channels refuse longer ones politely)
 
@@ -181,12 +184,28 @@ class Matcher:
 
     def _lexical(self, text: str, exclude: int | None = None) -> np.ndarray:
         """Per entry, the best phrasing's cosine (0-1)."""
+        return self._lexical_docs(text, exclude)[0]
+
+    def _lexical_docs(self, text: str, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry, the best phrasing's cosine (0-1); and per phrasing."""
         scores = self._index.search(text)
         if exclude is not None:
             scores[exclude] = 0.0
         best = np.zeros(len(self.kb.entries), dtype=np.float32)
         np.maximum.at(best, self._doc_entry_array, scores)
-        return best.astype(np.float64)
+        return best.astype(np.float64), scores
+
+    def _vote(self, scores: np.ndarray, entries: np.ndarray) -> np.ndarray:
+        """Per entry, its share of the similarity of the _NEAREST phrasings most like the question: an
+        entry asked in many ways like it, not in one way that happens to be near."""
+        out = np.zeros(len(self.kb.entries))
+        if not len(scores):
+            return out
+        top = np.argsort(-scores, kind="stable")[:_NEAREST]
+        weights = np.maximum(scores[top], 0.0)
+        np.add.at(out, entries[top], weights)
+        total = float(weights.sum())
+        return out / total if total > 0 else out
 
     def _tail(self, reading: str, lexical: np.ndarray, exclude: int | None) -> np.ndarray | None:
         """Lexical similarity of the question's last clause, what it asks after the context before it
@@ -263,23 +282,29 @@ class Matcher:
 
     def _semantic(
         self, question: str, entries: list[int], exclude: int | None = None
-    ) -> tuple[dict[int, float], dict[int, float]]:
+    ) -> tuple[dict[int, float], dict[int, float], np.ndarray]:
         """Entry index -> embedding similarity of its best phrasing, on a 0-1 scale for related questions;
-        and of its closest answer or quote."""
+        and of its closest answer or quote; and per entry its share of the nearest phrasings (_vote)."""
         assert self.embedder is not None
         query = self.embedder.embed_query(question)
         out, said = {}, {}
+        sims, owners = [], []
         for e in entries:
             docs = [d for d in self._entry_docs[e] if d != exclude]
             if not docs:
                 continue
             vectors = self.embedder.embed([self._docs[d] for d in docs])
-            out[e] = (float(np.max(vectors @ query)) - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN
+            near = (vectors @ query - _SEMANTIC_FLOOR) / _SEMANTIC_SPAN
+            sims.append(near)
+            owners.append(np.full(len(docs), e))
+            out[e] = float(np.max(near))
             passages = self._entry_passages[e]
             if passages:
                 vectors = self.embedder.embed_passages([self._passages[p] for p in passages])
                 said[e] = (float(np.max(vectors @ query)) - _PASSAGE_FLOOR) / _SEMANTIC_SPAN
-        return out, said
+        if not sims:
+            return out, said, np.zeros(len(self.kb.entries))
+        return out, said, self._vote(np.concatenate(sims), np.concatenate(owners))
 
     # -- public -----------------------------------------------------------------------------
 
@@ -306,11 +331,11 @@ class Matcher:
             for e, score in self._chosung_scores(first, exclude).items():
                 scores[e] = score
             return Signals(first, "chosung", scores, None, (), (), 1, frozenset(), passage=np.zeros(n))
-        reading, how, lexical = first, "typed", np.zeros(n)
+        reading, how, lexical, docs = first, "typed", np.zeros(n), np.zeros(0)
         for text, kind in readings:
-            scores = self._lexical(text, exclude)
+            scores, per_doc = self._lexical_docs(text, exclude)
             if scores.max(initial=0.0) > lexical.max(initial=0.0) + 1e-9:
-                reading, how, lexical = text, kind, scores
+                reading, how, lexical, docs = text, kind, scores, per_doc
         unknown = tuple(vocabulary.unknown(reading))
         foreign = tuple(round(1.0 - vocabulary.closeness(word), 3) for word in unknown)
         content = sum(1 for tok in reading.split() if not is_filler(tok))
@@ -333,6 +358,7 @@ class Matcher:
             names,
             passage=self._passage(reading),
             tail=self._tail(reading, lexical, exclude),
+            vote=self._vote(docs, self._doc_entry_array),
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -341,10 +367,15 @@ class Matcher:
             if not self.policy.levels.hopeless < confidence < self.policy.levels.skip_semantic:
                 return sig
         head = [int(e) for e in np.argsort(-lexical, kind="stable")[:_RERANK] if lexical[e] > 0]
-        near, said = self._semantic(reading, head, exclude)
+        near, said, vote = self._semantic(reading, head, exclude)
         if not near:
             return sig
-        return replace(sig, semantic=_spread(near, n), semantic_passage=_spread(said, n) if said else np.zeros(n))
+        return replace(
+            sig,
+            semantic=_spread(near, n),
+            semantic_passage=_spread(said, n) if said else np.zeros(n),
+            semantic_vote=vote,
+        )
 
     def features(self, sig: Signals) -> np.ndarray:
         """The ranking models' feature matrix for measured signals (one row per entry)."""
@@ -358,6 +389,8 @@ class Matcher:
             passage=sig.passage if sig.passage is not None else np.zeros(len(sig.lexical)),
             semantic_passage=sig.semantic_passage,
             tail=sig.tail if sig.tail is not None else sig.lexical,
+            vote=sig.vote,
+            semantic_vote=sig.semantic_vote,
         )
 
     def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:
@@ -435,7 +468,9 @@ class Matcher:
         # Initials alone (ㅈㅇㅂㅂ) are typed on purpose, and the training questions hardly hold any:
         # what their initials match well is always offered (not a keyboard mash such as ㅁㄴㅇㄹ).
         initials = sig.how == "chosung" and bool(options) and options[0].score >= 50.0
-        if options and (confidence >= levels.clarify or initials):
+        # Or no one entry is likely but the offered ones together are ("what do the teams do?").
+        mass = sum(float(p[e]) for e in offered)
+        if options and (confidence >= levels.clarify or initials or mass >= levels.clarify_mass):
             return replace(base, action="clarify", options=options)
         return base
 

@@ -37,6 +37,8 @@ _HOW_ASKED = (
 )
 # "tail": how the question's last clause relates to an entry, apart from the context before it ("저 5년차
 # 백엔드인데 하둡 운영도 해봤거든요 / 어디서 지원해요?": the question is the last clause).
+# "vote": an entry's share of the ten phrasings most like the question: asked in many ways like it, not in
+# one way that happens to be near.
 # "passage": how the question relates to what an entry says (its answers and quotes), beside how it
 # relates to the ways the entry is asked for (its phrasings): "왜 F1 정비사에 비유했어요?" uses the
 # interview's words, not a phrasing's.
@@ -45,6 +47,7 @@ LEXICAL_FEATURES = (
     "lexical_lead",
     "tail",
     "tail_lead",
+    "vote",
     "passage",
     "passage_lead",
     "unknown_share",
@@ -58,6 +61,7 @@ SEMANTIC_FEATURES = (
     "semantic_x_lexical",
     "semantic_passage",
     "semantic_passage_lead",
+    "semantic_vote",
 )
 # The confidence models see the question as a whole: the best-ranked entry's standing and what the
 # question holds that the knowledge base does not.
@@ -119,6 +123,7 @@ class Levels:
     option_ratio: float  # ... and when it is at least this share of the best one
     clarify: float  # "did you mean" when P(the best entry is right) reaches this; else fall back
     topic: float = 0.5  # "the interview doesn't say" names the best entry when it is at least this likely
+    clarify_mass: float = 9.0  # ... or when the offered entries' probabilities add up to this (9: never)
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,8 @@ def feature_matrix(
     passage: np.ndarray,
     semantic_passage: np.ndarray | None = None,
     tail: np.ndarray | None = None,
+    vote: np.ndarray | None = None,
+    semantic_vote: np.ndarray | None = None,
     unknown_share: float,
     content: int,
     reading: str,
@@ -222,7 +229,15 @@ def feature_matrix(
     """One row per entry, columns as LEXICAL_FEATURES (+ the semantic ones when ``semantic`` is given)."""
     n = len(lexical)
     tail = lexical if tail is None else tail
-    cols = [lexical, _lead(lexical), tail, _lead(tail), passage, _lead(passage)]
+    cols = [
+        lexical,
+        _lead(lexical),
+        tail,
+        _lead(tail),
+        vote if vote is not None else np.zeros(n),
+        passage,
+        _lead(passage),
+    ]
     share = np.full(n, unknown_share)
     log_content = np.full(n, np.log1p(content))
     cols += [share, (share > 0).astype(float), log_content, np.full(n, float(content == 0))]
@@ -231,7 +246,7 @@ def feature_matrix(
     if semantic is not None:
         cols += [semantic, _lead(semantic), semantic * lexical]
         both = semantic_passage if semantic_passage is not None else np.zeros(n)
-        cols += [both, _lead(both)]
+        cols += [both, _lead(both), semantic_vote if semantic_vote is not None else np.zeros(n)]
     return np.column_stack(cols).astype(np.float64) if n else np.zeros((0, len(cols)))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import fold_apostrophes, stem
+from bot.normalize import clean, fold_apostrophes, stem
 
 # Korean negations, as a word of their own (안, 못, 말고, 스토리지팀 아니면) or written onto one (하둡팀말고,
 # 그거빼고); not 아니면 after a whole question, which joins two alternatives (개발만 해요 아니면 운영도 해요?).
@@ -92,7 +92,14 @@ _OTHER = frozenset(
 
 # Phrases that keep a question from an outright answer wherever they stand: Korean as written in the
 # cleaned reading, English found in the text as typed.
-_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), (_KO_TROUBLE, _EN_TROUBLE), ((), _EN_NEGATION))
+_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION))
+_SENTENCE_END = re.compile(r"[.?!…\n]+")
+
+
+def _last_sentence(typed: str) -> str:
+    """The last sentence of a message that has letters: what is asked after what was said before it."""
+    sentences = [part for part in _SENTENCE_END.split(typed) if any(ch.isalnum() for ch in part)]
+    return sentences[-1] if sentences else typed
 
 
 def blocked(reading: str, typed: str) -> tuple[str, ...]:
@@ -116,6 +123,13 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
         match = english.search(lowered)
         if match:
             found.append(match.group(0))
+    # A problem report, unless the message goes on to ask something ("... 버튼이 안 보여서요. 링크 다시
+    # 알려주실 수 있나요?" asks for the link).
+    last = _last_sentence(typed)
+    found += [cue for cue in _KO_TROUBLE if cue in clean(last)]
+    trouble = _EN_TROUBLE.search(fold_apostrophes(last.lower()))
+    if trouble:
+        found.append(trouble.group(0))
     decline = _KO_DECLINE.search(reading)
     if decline:
         found.append(decline.group(0).strip())

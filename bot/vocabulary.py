@@ -273,6 +273,10 @@ class Vocabulary:
             forms = [form for form in dict.fromkeys((word, bare, token)) if form]
             if len(bare) > 1 and word[len(bare) :] in _NOUN_PARTICLES and bare in everyday_words():
                 forms = forms[1:]  # an everyday noun with a particle (모임은) is that noun, not a slip of another
+            elif len(bare) == 1 and word in everyday_words() and word[-1] != "이":
+                # An everyday word (주가, a share price), not a syllable and a particle (주 + 가); words in 이
+                # are adverbs and greetings (같이, 없이, 하이) far more often.
+                forms = [word]
             if not any(self.knows(form) for form in forms) and not self._split_off(words, i):
                 out.append((word, token))
         return tuple(out)

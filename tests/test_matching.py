@@ -638,3 +638,28 @@ def test_the_last_clause_is_what_is_asked() -> None:
     # The last clause names nothing: the context is kept with it.
     assert main_clause("지원하고 싶은데 어떻게 하면 될까요", content) == "지원하고 싶은데 어떻게 하면 될까요"
     assert main_clause("문화 어때요", content) == "문화 어때요"
+
+
+def test_a_problem_report_followed_by_a_question_is_that_question(engine: Engine) -> None:
+    sig = engine.matcher.signals("지원하기 버튼이 안 보여요. 지원 링크 다시 알려줄 수 있어요?")
+    assert sig is not None and sig.blocked == ()
+    assert engine.matcher.signals("지원하기 버튼이 안 보여요").blocked == ("안 보여",)
+
+
+def test_the_entry_asked_most_like_the_question_gets_most_of_the_vote(engine: Engine) -> None:
+    sig = engine.matcher.signals("지원 방법 알려주세요", semantic=False)
+    assert sig is not None and sig.vote is not None
+    assert sig.vote.sum() == pytest.approx(1.0)
+    assert engine.kb.entries[int(np.argmax(sig.vote))].id == "apply"
+
+
+def test_no_one_topic_is_likely_but_the_offered_ones_together_are(engine: Engine) -> None:
+    decision = engine.matcher.decide("what do the teams do")
+    assert decision.action == "clarify"
+    assert {"team-hadoop", "team-data-platform"} <= {o.id for o in decision.options}
+
+
+def test_an_everyday_word_is_not_a_syllable_and_a_particle(engine: Engine) -> None:
+    sig = engine.matcher.signals("카카오 주가 어때요", semantic=False)  # 주가 (a share price), not 주 + 가
+    assert sig is not None and sig.names  # a name the knowledge base never uses
+    assert engine.matcher.decide("카카오 주가 어때요").action != "answer"
