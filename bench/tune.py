@@ -435,6 +435,7 @@ def _report(kb, embedder, policy: Policy) -> None:
         ("blind3", ROOT / "bench" / "holdout_blind3.tsv"),
         ("blind4", ROOT / "bench" / "holdout_blind4.tsv"),
         ("blind5", ROOT / "bench" / "holdout_blind5.tsv"),
+        ("blind6", ROOT / "bench" / "holdout_blind6.tsv"),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:

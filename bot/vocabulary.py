@@ -45,7 +45,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 그래도 그러니까 그런데도 하지만 그치만 그렇지만 그러나 아무튼 암튼 어쨌든 exactly actually basically specifically generally
 typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
-님 절대 절대로 결코 측면 측면에서 관점 관점에서 입장에서 특징 유형 스타일 어쩌구 어쩌고 저쩌구 아무 아무도 아무나 둘 둘다 관련된 관련한 관련있는 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
+님 절대 절대로 결코 내 딱 able 측면 측면에서 관점 관점에서 입장에서 특징 유형 스타일 어쩌구 어쩌고 저쩌구 아무 아무도 아무나 둘 둘다 관련된 관련한 관련있는 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -76,7 +76,7 @@ _VERB_ENDINGS = tuple(
         str.split(
             "나요 니까 으면 려면 으려면 던데 던가 죠 지요 어요 아요 여요 워요 겠 네요 군요 는데 는지 "
             "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요 어서 아서 여서 워서 어서요 아서요 면서 지만 "
-            "한가요 스러워 스러운 스럽 거든 거든요 더라고 더라구"
+            "한가요 스러워 스러운 스럽 거든 거든요 더라고 더라구 지게"
         ),
         key=len,
         reverse=True,
@@ -111,11 +111,27 @@ def is_predicate(word: str) -> bool:
             return len(head) > 1 or head not in "이가"
     if len(word) > 2 and word[-1] == "면" and word not in everyday_words() and not _has_final(word[-2]):
         return True  # a condition (바뀌면), not a noun ending in 면 (화면, 라면: everyday words)
+    bare = word[:-1] if word.endswith("서요") else word
+    if len(bare) > 2 and bare[-1] == "서" and _contracted(bare[-2]) and not bare.endswith(_DOCUMENTS):
+        return True  # a reason (생겨서요, 지쳐서), not a document (소개서, 교과서, 안내서, 허가서)
     # A past tense, with or without more after it (풀렸어요, 실렸던, 누구였죠).
     head = stem(word)
     if len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS):
         return True
     return len(word) > 2 and word[-1] in "던다" and word[:-1].endswith(_PAST) and not word[:-1].endswith(_NOUN_VERBS)
+
+
+# Nouns for documents that end as a verb's reason does (소개서 like 지쳐서): the only ones of wordfreq's list.
+_DOCUMENTS = ("소개서", "교과서", "안내서", "허가서")
+
+
+def _contracted(syllable: str) -> bool:
+    """Whether a Hangul syllable ends in the vowel of a verb's 아/어 form (겨, 해, 봐, 줘), with no final."""
+    if not is_syllable(syllable):
+        return False
+    code = ord(syllable) - 0xAC00
+    # ㅏ ㅐ ㅓ ㅕ ㅘ ㅝ ㅙ ㅞ
+    return code % 28 == 0 and (code // 28) % 21 in (0, 1, 4, 6, 9, 14, 10, 15)
 
 
 def _has_final(syllable: str) -> bool:
@@ -298,7 +314,9 @@ class Vocabulary:
         """The unknown words of a cleaned text that name something (not verbs or adjectives): what a
         question may be about that the knowledge base never mentions (설치, 대출, mysql). Every unknown
         English word counts: everyday English holds the names of tools too (spark, hive, oracle)."""
-        return tuple(token for word, token in self._unknown_words(text) if not is_predicate(word))
+        return tuple(
+            token for word, token in self._unknown_words(text) if not is_predicate(word) and not _NUMBER.match(word)
+        )
 
     def _correct(self, token: str) -> str:
         """The known Latin word closest to a misspelt one (cultrue -> culture), or the known Hangul word
@@ -443,6 +461,7 @@ class Vocabulary:
 
 
 _INITIALS_RUN = re.compile("[ㄱ-ㅎ]+")
+_NUMBER = re.compile(r"\d")  # 4년째, 3년, 2019년: a number and its unit name nothing
 _OFTEN = 3  # texts (phrasings, answers, ...) that use a word: how often a loanword's reading must be used
 
 

@@ -663,3 +663,24 @@ def test_an_everyday_word_is_not_a_syllable_and_a_particle(engine: Engine) -> No
     sig = engine.matcher.signals("카카오 주가 어때요", semantic=False)  # 주가 (a share price), not 주 + 가
     assert sig is not None and sig.names  # a name the knowledge base never uses
     assert engine.matcher.decide("카카오 주가 어때요").action != "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "저 스타트업에서 4년째 백엔드 하는데 관심이 생겨서요 지원은 어디서 해요?",  # a number, a verb's reason
+        "트래픽 안 터지게 운영하는 게 힘들지 않아요?",  # a verb in -게
+        "저 DBA로 일하는데 데이터플랫폼파트는 딱 어떤 팀이에요?",  # the asker's work, an adverb
+        "근무 분위기 ㅇㄸ?",  # chat shorthand for 어때
+    ],
+)
+def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, question: str) -> None:
+    sig = engine.matcher.signals(question, semantic=False)
+    assert sig is not None and sig.names == ()
+
+
+@pytest.mark.parametrize("word", ["자기소개서", "교과서", "이력서", "부서"])
+def test_documents_ending_like_a_verb_are_still_nouns(word: str) -> None:
+    from bot.vocabulary import is_predicate
+
+    assert not is_predicate(word)
