@@ -125,13 +125,9 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("얼마나 오래", "얼마나 걸", "얼마나 됐", "기간", "몇 달", "몇달", "몇 개월", "몇개월", "수습"),
         (r"how long", r"probation\w*", r"duration"),
     ),
-    # What a word or a technology means ("What is Hadoop?", "몽고디비 개념 설명해줘"): the interview names
-    # them, never explains them. "What is" only before one word and the end (not "what is the culture like").
-    "definition": (
-        ("개념", "무슨 뜻", "뜻이 뭐", "뜻은 뭐", "뜻 좀", "정의가 뭐", "이란 무엇", "란 무엇"),
-        (r"what (?:is|are) (?:an? )?(?!(?:the|your|it|this|that|there|kakao|you|he|she|they)\b)[a-z0-9]+$",
-         r"what does \w+ mean", r"meaning of", r"definition of", r"define \w+$"),
-    ),
+    # What a technology is ("What is Hadoop?", "몽고디비 개념 설명해줘"): the interview names them, never
+    # explains them. No cue words of its own: a technology must be what is asked about (facts._defines).
+    "definition": ((), ()),
     # Whether a team also does something the knowledge base never mentions ("오브젝트 스토리지도 해요?",
     # "do they also run kafka?"): no cue words of its own; the matcher finds it (bot.matching).
     "detail": ((), ()),
@@ -307,8 +303,9 @@ _RECOMMEND_FIT = re.compile(
 )
 
 
-# "X(이)가 뭐예요?" and nothing more: what X means, when X is a technology (하둡, 몽고디비, 백엔드), not a team
-# (하둡팀, 기반기술셀) or a word of the topics (장점이 뭐예요?, 매력이 뭐야?); "X란 뭐예요?" whatever X is but a team.
+# "X(이)가 뭐예요?", "X란 무엇인가요", "what is X?" and nothing more, or "X 개념", "X가 무슨 뜻이에요": what X
+# means, when X is a technology (하둡, 몽고디비, kafka), not a team (하둡팀, 기반기술셀), a word of the
+# topics (문화란 뭐예요?, 장점이 뭐예요?) or an everyday thing (서비스, 홈페이지).
 _WHAT_IS = re.compile(
     r"^(?P<subject>\S+?(?: \S+?)?)(?P<particle>이|가|은|는|이란|란)? (?:뭐|뭔|무엇|뭐야|뭐예요|뭐에요|뭐임|뭔가요|뭐지|뭐죠|뭐냐|뭐니|뭔데"
     r"|뭐에여|뭐여|뭐래|무엇인가요|무엇이에요|무엇입니까|무엇이죠|무엇이야)$"
@@ -317,25 +314,39 @@ _WHAT_IS = re.compile(
 
 @functools.cache
 def _technologies() -> frozenset[str]:
-    """Names of technologies and products (bot/loanwords.tsv rows without a plain Korean word: 하둡, 몽고디비,
-    백엔드), in Hangul and in English."""
+    """Names of technologies (bot/loanwords.tsv rows without a plain Korean word: 하둡, 몽고디비, kafka), in
+    Hangul and in English; not the everyday things among them (서비스, 홈페이지, 카톡, 디자이너)."""
     from bot.vocabulary import loanwords
 
-    return frozenset(form for hangul, english, korean in loanwords() if not korean for form in (hangul, english))
+    rows = [(hangul, english) for hangul, english, korean in loanwords() if not korean and english not in _NOT_TECH]
+    return frozenset(form for row in rows for form in row)
+
+
+_NOT_TECH = frozenset(
+    str.split(
+        "service code server homepage blog web designer kakaotalk software library front scrum sprint toeic opic "
+        "si zoom macbook pdf wanted linkedin hackathon notion slack jira"
+    )
+)
+_EN_WHAT_IS = re.compile(
+    r"^(?:what (?:is|are|s)|whats|define|meaning of|definition of) (?:an? )?(?P<subject>[a-z0-9 ]+?)$"
+)
+_KO_MEANING = re.compile(
+    r"(?P<subject>\S+?)(?:이|가|은|는|의)? ?(?:뭔지 |무엇인지 )?(?:개념|무슨 뜻|뜻이 뭐|뜻은 뭐|정의가 뭐|뭔지 설명)"
+)
 
 
 def _defines(text: str) -> bool:
-    """Whether a cleaned text only asks what a technology is (하둡이 뭐예요?, 몽고디비 뭐임, 분산 스토리지가 뭐야)."""
-    found = _WHAT_IS.match(text)
+    """Whether a cleaned text asks what a technology is (하둡이 뭐예요?, 몽고디비 뭐임, what is kafka,
+    스파크 개념 설명해줘), and nothing more."""
+    found = _WHAT_IS.match(text) or _EN_WHAT_IS.match(text) or _KO_MEANING.search(text)
     if found is None:
         return False
     last = found.group("subject").split()[-1]
-    if found.group("particle") in ("이란", "란"):
-        return not last.endswith(_UNIT_WORDS)
-    return last in _technologies() or stem(last) in _technologies()
-
-
-_UNIT_WORDS = ("팀", "파트", "셀", "실", "조직", "부서", "team", "part", "cell")
+    for form in (last, stem(last), last.removesuffix("이란"), last.removesuffix("란")):
+        if form in _technologies():
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=8192)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalize import clean, fold_apostrophes, stem
+from bot.normalize import clean, fold_apostrophes, is_syllable, stem
 
 # Korean negations, as a word of their own (안, 못, 말고, 스토리지팀 아니면) or written onto one (하둡팀말고,
 # 그거빼고); not 아니면 after a whole question, which joins two alternatives (개발만 해요 아니면 운영도 해요?).
@@ -41,7 +41,7 @@ _YOU = frozenset(str.split("너 넌 너는 너가 니가 네가 너의 니 너�
 # tells what the interview says, however much the request shares with `apply`.
 _KO_WORK = (
     *str.split(
-        "봐줘 봐주세요 봐줄 봐주실 검토해줘 검토해줄 첨삭 써줘 써주세요 써줄래 번역해 고쳐줘 고쳐주세요 작성해줘 "
+        "봐줘 봐주세요 봐줄래 봐줄수 검토해줘 검토해줄 첨삭 써줘 써주세요 써줄래 번역해 고쳐줘 고쳐주세요 작성해줘 "
         "작성해주세요"
     ),
     *("봐 줘", "봐 주세요", "써 줘", "써 주세요", "고쳐 줘", "작성해 줘", "작성해 주세요"),
@@ -69,6 +69,8 @@ _KO_TROUBLE = (
     *str.split("안열려 안열림 안올라가 안보여 안켜져 접속안 로그인안 먹통 튕겨 튕김"),
     *("안 열려", "안 열림", "안 올라가", "안 보여", "안 켜져", "접속이 안", "접속 안", "로그인이 안", "로그인 안"),
 )
+# ... as the last words of a sentence: 안 열려요, 안 보여, 먹통이에요, 튕겨요.
+_KO_TROUBLE_END = ("요", "여", "어", "음", "림", "임", "함", "네", "져", "통", "겨", "김", "려", "여요")
 _EN_TROUBLE = re.compile(
     r"\b(?:not (?:opening|loading|working)|(?:doesn'?t|does not|won'?t|will not|can ?not|can'?t|isn'?t|is not) "
     r"(?:open|load|work|log ?in|sign ?in|access)\w*|crash\w*|broken)\b"
@@ -81,7 +83,7 @@ _OTHER = frozenset(
     네이버 라인 쿠팡 배민 배달의민족 우아한형제들 토스 비바리퍼블리카 당근마켓 야놀자 직방 넥슨 엔씨소프트
     넷마블 크래프톤 삼성 삼성전자 엘지 하이닉스 구글 애플 아마존 페이스북 마이크로소프트 넷플릭스
     카카오뱅크 카카오페이 카카오모빌리티 카카오엔터프라이즈 카카오엔터 카카오엔터테인먼트 카카오게임즈 카카오브레인
-    카카오스타일 카카오헬스케어 카뱅 카페이 카카오t 카카오택시 택시 대리운전
+    카카오스타일 카카오헬스케어 카뱅 카페이 카카오t 카카오택시 택시 대리운전 주가 주식 주주 stock stocks
     대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약 작가 작가신청 서포터즈 공모전
     naver line coupang google apple amazon facebook microsoft netflix samsung
     kakaobank kakaopay kakaomobility internship intern interns
@@ -96,10 +98,25 @@ _PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION)
 _SENTENCE_END = re.compile(r"[.?!…\n]+")
 
 
-def _last_sentence(typed: str) -> str:
-    """The last sentence of a message that has letters: what is asked after what was said before it."""
-    sentences = [part for part in _SENTENCE_END.split(typed) if any(ch.isalnum() for ch in part)]
-    return sentences[-1] if sentences else typed
+_ASKS = re.compile(r"(?:까|나|죠|니|냐|가|요)\s*$|\?\s*$")
+
+
+def _trouble(typed: str) -> list[str]:
+    """The words of a problem report that ends a sentence (브런치가 IE에서 안 열려요, the page won't load),
+    unless a later sentence asks something (... 안 보여서요. 링크 다시 알려주실 수 있나요?); not a problem
+    told on the way to a question (성장이 안 보여서 지원하려는데 ...?, 먹통 되면 어떻게 해요?)."""
+    parts = re.split(r"(?<=[.?!…\n])", typed)
+    sentences = [part for part in parts if any(is_syllable(ch) or (ch.isascii() and ch.isalnum()) for ch in part)]
+    for i, sentence in enumerate(sentences):
+        words = clean(sentence).split()
+        ending = " ".join(words[-2:])
+        found = [cue for cue in _KO_TROUBLE if cue in ending and ending.endswith(_KO_TROUBLE_END)]
+        english = _EN_TROUBLE.search(fold_apostrophes(sentence.lower()))
+        if english:
+            found.append(english.group(0))
+        if found and not any(_ASKS.search(later.strip()) for later in sentences[i + 1 :]):
+            return found
+    return []
 
 
 def blocked(reading: str, typed: str) -> tuple[str, ...]:
@@ -123,13 +140,7 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
         match = english.search(lowered)
         if match:
             found.append(match.group(0))
-    # A problem report, unless the message goes on to ask something ("... 버튼이 안 보여서요. 링크 다시
-    # 알려주실 수 있나요?" asks for the link).
-    last = _last_sentence(typed)
-    found += [cue for cue in _KO_TROUBLE if cue in clean(last)]
-    trouble = _EN_TROUBLE.search(fold_apostrophes(last.lower()))
-    if trouble:
-        found.append(trouble.group(0))
+    found += _trouble(typed)
     decline = _KO_DECLINE.search(reading)
     if decline:
         found.append(decline.group(0).strip())

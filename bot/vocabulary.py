@@ -289,10 +289,6 @@ class Vocabulary:
             forms = [form for form in dict.fromkeys((word, bare, token)) if form]
             if len(bare) > 1 and word[len(bare) :] in _NOUN_PARTICLES and bare in everyday_words():
                 forms = forms[1:]  # an everyday noun with a particle (모임은) is that noun, not a slip of another
-            elif len(bare) == 1 and word in everyday_words() and word[-1] != "이":
-                # An everyday word (주가, a share price), not a syllable and a particle (주 + 가); words in 이
-                # are adverbs and greetings (같이, 없이, 하이) far more often.
-                forms = [word]
             if not any(self.knows(form) for form in forms) and not self._split_off(words, i):
                 out.append((word, token))
         return tuple(out)
@@ -466,18 +462,32 @@ _OFTEN = 3  # texts (phrasings, answers, ...) that use a word: how often a loanw
 
 
 def _by_initials(seen: Counter[str]) -> dict[str, str]:
-    """Initials (ㅈㅇ) -> the Hangul word of two or more syllables with them that the most texts use,
-    when it is used at least twice as often as the next (지원, not 조언 or 자유)."""
+    """Initials (ㅈㅇ) -> the Hangul noun of two or more syllables with them that the most texts use, when
+    at least _OFTEN_INITIALS use it and twice as many as the next word (지원, not 조언 or 자유); never for
+    the initials of a question word (ㅇㄷ: 어디, ㅇㄸ: 어때) or of chat shorthand (ㅇㅈ 인정, ㄱㄴ 가능)."""
     ranked: dict[str, list[tuple[int, str]]] = {}
     for word, count in seen.items():
-        if len(word) >= 2 and _all_hangul(word):
+        if len(word) >= 2 and _all_hangul(word) and word[-1] not in _VERB_LAST and not is_predicate(word):
             ranked.setdefault(chosung(word), []).append((count, word))
     out = {}
     for initials, words in ranked.items():
         words.sort(reverse=True)
-        if len(words) == 1 or words[0][0] >= 2 * words[1][0]:
+        common = words[0][0] >= _OFTEN_INITIALS
+        if initials not in _CHAT_INITIALS and common and (len(words) == 1 or words[0][0] >= 2 * words[1][0]):
             out[initials] = words[0][1]
     return out
+
+
+_OFTEN_INITIALS = 5
+# Initials chat uses for words of their own (인정, 가능, 별로, 헐, 기다려, 미친, 수고, 노노, 감사, 죄송, 진짜,
+# 축하, 하이, 바이, 오케이, 고고) and for question words (어디, 어때, 누구, 얼마, 뭐야, 어떻게, 어디서):
+# never spelled as a word of faq.yaml.
+_CHAT_INITIALS = frozenset(
+    str.split(
+        "ㅇㅈ ㄱㄴ ㅂㄹ ㅎㄹ ㄱㄷ ㅁㅊ ㅈㄴ ㅅㄱ ㄴㄴ ㅇㅇ ㄷㄷ ㅎㅇ ㄱㅅ ㅈㅅ ㄹㅇ ㅊㅋ ㅇㅋ ㄱㄱ ㅂㅂ ㅂㅇ ㅃㅇ ㅅㅂ ㅆㅂ ㄴㄷ ㅁㄹ ㅇㄴ ㄱㅊ ㄷㅊ"
+        " ㅇㄷ ㅇㄸ ㄴㄱ ㅇㅁ ㅁㅇ ㅇㄸㄱ ㅇㄷㅅ ㅇㄸㅎ"
+    )
+)
 
 
 def _all_hangul(word: str) -> bool:
