@@ -46,14 +46,14 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "date": (
         ("언제", "언제 적", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
          # whether hiring is still open now: the interview has a date, not a status
-         "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "채용 중인가", "채용중인가",
+         "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "아직 지원 받", "지금도 지원 받", "아직 받", "채용 중인가", "채용중인가",
          "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
          r"still (open|hiring|recruiting|accepting\w*|available)"),
     ),
     "place": (
-        ("어디에 있", "어디 있", "어디로 출근", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
+        ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
          "주소", "오피스", "사옥", "출근 장소", "같은 사무실", "같은 건물", "같은 층"),
         (r"where is (the|your|their) office", r"where (are|is) (they|it|the team) (located|based)", r"location",
          r"same (office|building|floor)", r"sit together",
@@ -88,7 +88,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Who holds a role (a team's lead, the interviewer, the writer): not the interviewees, whose names the
     # people entry holds ("인터뷰어는 누구예요?" is not "인터뷰한 분들 이름이 뭐예요?").
     "role": (
-        ("팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이"),
+        ("팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이", "누가 썼", "누가 쓴", "누가 작성"),
         (r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*", r"who leads", r"manager",
          r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist", r"editor",
          r"(who|whom) (wrote|asked) the questions"),
@@ -103,7 +103,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"first names?",),
     ),
     "count": (
-        ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "얼마나 많",
+        ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "전체 규모", "규모가 어떻게", "규모는 어떻게", "규모가 얼마", "얼마나 많",
+         "개수", "갯수", "이미지 수", "파일 수", "서버 수", "노드 수", "사용자 수", "유저 수",
          "얼마나 자주", "몇", "얼마나 쌓", "얼마나 늘", "얼마나 들어", "하루에 얼마나", "초당", "하루 처리량", "처리량"),
         (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of", r"how often", r"qps",
          r"tps", r"petabytes?", r"pb", r"tb",

@@ -396,6 +396,11 @@ def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engin
         ("인터뷰어는 누구예요?", "role"),  # not the interviewees, whose names the people entry holds
         ("인프라실장이 누구예요", "role"),
         ("거기 몇 명 있어요?", "count"),  # "거기": something named before, not the interviewees
+        ("스토리지에 저장된 파일 수는요?", "count"),
+        ("인프라실 전체 규모가 어떻게 돼요?", "count"),
+        ("아직 지원 받고 있나요?", "date"),  # whether it is still open: the interview has a date, not a status
+        ("사진은 어느 서버에 저장돼요?", "place"),
+        ("이 글 누가 썼어요?", "role"),
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:
