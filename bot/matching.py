@@ -207,7 +207,7 @@ class Matcher:
         total = float(weights.sum())
         return out / total if total > 0 else out
 
-    def _tail(self, reading: str, lexical: np.ndarray, exclude: int | None) -> np.ndarray | None:
+    def _tail(self, reading: str, exclude: int | None) -> np.ndarray | None:
         """Lexical similarity of the question's last clause, what it asks after the context before it
         (기반기술셀 넣어보려는데 / 어디서 지원함); None when it is one clause (the lexical scores hold)."""
         tail = main_clause(reading, lambda word: not is_filler(word))
@@ -357,7 +357,7 @@ class Matcher:
             blocked(reading, question),
             names,
             passage=self._passage(reading),
-            tail=self._tail(reading, lexical, exclude),
+            tail=self._tail(reading, exclude),
             vote=self._vote(docs, self._doc_entry_array),
         )
         if self.embedder is None or semantic is False or not lexical.any():
@@ -388,7 +388,7 @@ class Matcher:
             smalltalk=self._smalltalk,
             passage=sig.passage if sig.passage is not None else np.zeros(len(sig.lexical)),
             semantic_passage=sig.semantic_passage,
-            tail=sig.tail if sig.tail is not None else sig.lexical,
+            tail=sig.tail,
             vote=sig.vote,
             semantic_vote=sig.semantic_vote,
         )

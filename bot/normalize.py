@@ -114,7 +114,7 @@ _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-�
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|(?<![ㄱ-ㅣ])[ㅠㅜ](?![ㄱ-ㅣ])")
 
 
-_INITIALS_RE = re.compile("[ㄱ-ㅎ]+")
+INITIALS_RE = re.compile("[ㄱ-ㅎ]+")  # a run of initial consonants (ㅈㅇ)
 _APOSTROPHES = re.compile(r"[’‘`´]")
 _WONT_RE = re.compile(r"\bwon'?t\b")
 
@@ -137,7 +137,7 @@ def clean(text: str) -> str:
     text = _NOISE_RE.sub(" ", text)
     split = text.split()
     # Initials in words of their own (ㅈㅇ ㅂㅂ = 지원 방법) are one query, not shorthand (ㅂㅂ = bye).
-    initials = len(split) > 1 and all(_INITIALS_RE.fullmatch(w) for w in split)
+    initials = len(split) > 1 and all(INITIALS_RE.fullmatch(w) for w in split)
     shorthand = {} if initials and not all(w in _SHORTHAND for w in split) else _SHORTHAND
     words = (shorthand.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in split)
     return " ".join(" ".join(words).split())
@@ -377,21 +377,7 @@ def english_stem(token: str) -> str:
 
 # Words that end a clause of context before the question (하둡 팀에 넣어보려는데 / 어디서 지원해요?, 저 5년차인데
 # / ...): Korean puts what is asked last.
-_CLAUSE_ENDS = (
-    "는데",
-    "은데",
-    "인데",
-    "한데",
-    "던데",
-    "는데요",
-    "인데요",
-    "거든",
-    "거든요",
-    "려면",
-    "으면",
-    "싶으면",
-    "니까",
-)
+_CLAUSE_ENDS = tuple(str.split("는데 은데 인데 한데 던데 는데요 인데요 거든 거든요 려면 으면 싶으면 니까"))
 _CLAUSE_WORDS = frozenset(str.split("근데 그런데 그래서 그럼 그러면 아무튼 암튼"))
 
 

@@ -95,7 +95,7 @@ _OTHER = frozenset(
 # Phrases that keep a question from an outright answer wherever they stand: Korean as written in the
 # cleaned reading, English found in the text as typed.
 _PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION))
-_SENTENCE_END = re.compile(r"[.?!…\n]+")
+_AFTER_A_SENTENCE = re.compile(r"(?<=[.?!…\n])")
 
 
 _ASKS = re.compile(r"(?:까|나|죠|니|냐|가|요)\s*$|\?\s*$")
@@ -105,7 +105,7 @@ def _trouble(typed: str) -> list[str]:
     """The words of a problem report that ends a sentence (브런치가 IE에서 안 열려요, the page won't load),
     unless a later sentence asks something (... 안 보여서요. 링크 다시 알려주실 수 있나요?); not a problem
     told on the way to a question (성장이 안 보여서 지원하려는데 ...?, 먹통 되면 어떻게 해요?)."""
-    parts = re.split(r"(?<=[.?!…\n])", typed)
+    parts = _AFTER_A_SENTENCE.split(typed)
     sentences = [part for part in parts if any(is_syllable(ch) or (ch.isascii() and ch.isalnum()) for ch in part)]
     for i, sentence in enumerate(sentences):
         words = clean(sentence).split()

@@ -18,7 +18,18 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.normalize import SUFFIXES, chosung, clean, english_stem, is_syllable, stem, stem_once, to_keys, tokens
+from bot.normalize import (
+    INITIALS_RE,
+    SUFFIXES,
+    chosung,
+    clean,
+    english_stem,
+    is_syllable,
+    stem,
+    stem_once,
+    to_keys,
+    tokens,
+)
 
 # How people wrap a question, in Korean and English; none of it says what the question is about.
 _FILLER_TEXT = """
@@ -361,7 +372,7 @@ class Vocabulary:
         """Initials standing for a known word, alone or before the rest of a word (ㅈㅇ 방법, ㅊㅊ하는 ->
         지원 방법, 추천하는): the word the knowledge base uses most often with them, when it is used at least
         twice as often as any other; else the token."""
-        run = _INITIALS_RUN.match(token)
+        run = INITIALS_RE.match(token)
         if run is None or len(run.group()) < 2 or is_filler(run.group()):
             return token
         word = self._initials.get(run.group())
@@ -427,7 +438,7 @@ class Vocabulary:
             return None
         head = token if token in self._loanwords else stem(token)  # 어플라이, not 어플라 + 이
         said = self._loanwords.get(head) if token.startswith(head) else None
-        if said is None or head in self._words:
+        if said is None:
             return None
         rest = token[len(head) :]
         return said + rest if not said.isascii() else " ".join(filter(None, (said, rest)))
@@ -456,7 +467,6 @@ class Vocabulary:
         return known[hits[0][2]]
 
 
-_INITIALS_RUN = re.compile("[ㄱ-ㅎ]+")
 _NUMBER = re.compile(r"\d")  # 4년째, 3년, 2019년: a number and its unit name nothing
 _OFTEN = 3  # texts (phrasings, answers, ...) that use a word: how often a loanword's reading must be used
 
