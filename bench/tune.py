@@ -436,6 +436,7 @@ def _report(kb, embedder, policy: Policy) -> None:
         ("blind4", ROOT / "bench" / "holdout_blind4.tsv"),
         ("blind5", ROOT / "bench" / "holdout_blind5.tsv"),
         ("blind6", ROOT / "bench" / "holdout_blind6.tsv"),
+        ("blind7", ROOT / "bench" / "holdout_blind7.tsv"),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:

@@ -147,7 +147,7 @@ class Matcher:
         self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
         self._chosung = [chosung(d.replace(" ", "")) for d in self._clean_docs]
         names = [name for person in kb.people.values() for name in person.names()]
-        self.vocabulary = Vocabulary(self._vocabulary_texts(kb), names)
+        self.vocabulary = Vocabulary(self._vocabulary_texts(kb), names + _unit_names(kb))
         # What each entry holds, from the kinds of fact its own phrasings ask for (bot.facts).
         self.covers = tuple(covered([clean(p) for p in entry.phrasings()]) for entry in kb.entries)
         self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
@@ -557,6 +557,22 @@ _POINTS_BACK = re.compile(
 
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
+
+
+_UNIT_END = re.compile(r"[가-힣]+(?:실|팀|파트|셀|센터|본부)$")
+
+
+def _unit_names(kb: KnowledgeBase) -> list[str]:
+    """Names of organisations in entry titles, up to the word that ends in a unit ("플랫폼/인프라실 소개" ->
+    "플랫폼 인프라실"): a candidate shortens them as they do a team's (플인실)."""
+    out = []
+    for entry in kb.entries:
+        for title in entry.title.values():
+            words = clean(title).split()
+            ends = [i for i, word in enumerate(words) if _UNIT_END.fullmatch(word)]
+            if ends:
+                out.append(" ".join(words[: ends[-1] + 1]))
+    return out
 
 
 def _also_does(reading: str, vocabulary: Vocabulary) -> bool:

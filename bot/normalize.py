@@ -108,6 +108,7 @@ _SHORTHAND = {
     "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
     "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하", "ㅇㄸ": "어때",
 }  # fmt: skip
+_WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at the end it is 어때 (분위기 ㅇㄸ?)
 # Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
 # Laughter and tears (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, a lone ㅠ), alone or written onto a word, carry no question.
@@ -139,8 +140,18 @@ def clean(text: str) -> str:
     # Initials in words of their own (ㅈㅇ ㅂㅂ = 지원 방법) are one query, not shorthand (ㅂㅂ = bye).
     initials = len(split) > 1 and all(INITIALS_RE.fullmatch(w) for w in split)
     shorthand = {} if initials and not all(w in _SHORTHAND for w in split) else _SHORTHAND
-    words = (shorthand.get(w) or _HOW_RE.sub("어떻게 ", _LAUGHTER_RE.sub("", w)) for w in split)
+    words = [_LAUGHTER_RE.sub("", w) if w not in shorthand else w for w in split]
+    words = [
+        _WHICH if w == "ㅇㄸ" and _noun_after(words[i + 1 :]) else shorthand.get(w) or _HOW_RE.sub("어떻게 ", w)
+        for i, w in enumerate(words)
+    ]
     return " ".join(" ".join(words).split())
+
+
+def _noun_after(rest: list[str]) -> bool:
+    """Whether a word of syllables follows (ㅇㄸ 사람: 어떤 사람), not nothing or laughter (분위기 ㅇㄸ ㅋㅋ)."""
+    nxt = next((w for w in rest if w), "")
+    return bool(nxt) and is_syllable(nxt[0])
 
 
 def to_keys(text: str) -> str:
@@ -300,6 +311,8 @@ SUFFIXES = _SUFFIXES = sorted(
         "합니다",
         "습니다",
         "니다",
+        "입니다",
+        "입니까",
         "어요",
         "아요",
         "있나요",
@@ -377,7 +390,13 @@ def english_stem(token: str) -> str:
 
 # Words that end a clause of context before the question (하둡 팀에 넣어보려는데 / 어디서 지원해요?, 저 5년차인데
 # / ...): Korean puts what is asked last.
-_CLAUSE_ENDS = tuple(str.split("는데 은데 인데 한데 던데 는데요 인데요 거든 거든요 려면 으면 싶으면 니까"))
+_CLAUSE_ENDS = tuple(
+    str.split(
+        "는데 은데 인데 한데 던데 는데요 인데요 거든 거든요 려면 으면 싶으면 니까 "
+        # ... and the end of a sentence with more after it (도전해보고 싶어졌어요 / 어떻게 지원하죠)
+        "어요 아요 여요 워요 에요 예요 네요 세요 해요 돼요 래요 대요 니다 었다 았다 했다 싶다"
+    )
+)
 _CLAUSE_WORDS = frozenset(str.split("근데 그런데 그래서 그럼 그러면 아무튼 암튼"))
 
 

@@ -57,6 +57,7 @@ main read ppl 볼 해주면 알려주면 있나욤 있음요 궁금해여 궁금
 typically currently honestly anyway anyways probably maybe doesn isn aren wasn weren don didn couldn wouldn
 shouldn haven hasn t s re ve ll d m
 님 절대 절대로 결코 내 딱 able 측면 측면에서 관점 관점에서 입장에서 특징 유형 스타일 어쩌구 어쩌고 저쩌구 아무 아무도 아무나 둘 둘다 관련된 관련한 관련있는 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
+아까 방금 그걸 그게 그건 이걸 이게 이건 저걸 저게 저건 제대로 가지 몇가지 여러가지 said say says saying told something someone
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -87,7 +88,7 @@ _VERB_ENDINGS = tuple(
         str.split(
             "나요 니까 으면 려면 으려면 던데 던가 죠 지요 어요 아요 여요 워요 겠 네요 군요 는데 는지 "
             "는가 세요 셨 셨나요 습니까 습니다 게요 을까요 까요 래요 대요 어서 아서 여서 워서 어서요 아서요 면서 지만 "
-            "한가요 스러워 스러운 스럽 거든 거든요 더라고 더라구 지게"
+            "한가요 스러워 스러운 스럽 거든 거든요 더라고 더라구 지게 려고 려구 려고요 려구요"
         ),
         key=len,
         reverse=True,
@@ -108,6 +109,8 @@ def is_predicate(word: str) -> bool:
     """True for a Hangul word that ends as a verb or adjective does, and is not a noun + 하다/되다."""
     if not word or not is_syllable(word[-1]):
         return False
+    if (len(word) > 1 and word[-1] == "히") or (len(word) > 2 and word.endswith(_ADVERB_ENDINGS)):
+        return True  # an adjective's adverb (묵묵히, 특이하게, 자유롭게) says how, not what is asked about
     for ending in ("해요", "했어요", "했나요", "해서", "해도"):
         if len(word) > len(ending) and word.endswith(ending):
             head = word[: -len(ending)]  # as below: 원해요 is a verb, 설치해요 names 설치
@@ -130,6 +133,9 @@ def is_predicate(word: str) -> bool:
     if len(word) > 1 and head.endswith(_PAST) and not head.endswith(_NOUN_VERBS):
         return True
     return len(word) > 2 and word[-1] in "던다" and word[:-1].endswith(_PAST) and not word[:-1].endswith(_NOUN_VERBS)
+
+
+_ADVERB_ENDINGS = ("하게", "롭게", "스럽게", "답게")
 
 
 # Nouns for documents that end as a verb's reason does (소개서 like 지쳐서): the only ones of wordfreq's list.

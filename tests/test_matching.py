@@ -540,6 +540,7 @@ def test_an_honorific_written_apart_and_adverbs_of_emphasis_name_nothing(engine:
         ("데플팀은 뭐 해요?", "데이터플랫폼팀은 뭐 해요", "team-data-platform"),  # a team's name shortened
         ("하엔파 하는 일 알려줘", "하둡엔지니어링파트 하는 일 알려줘", "team-hadoop"),
         ("ㅈㅇ 방법 알려줘", "지원 방법 알려줘", "apply"),  # initials for the word faq.yaml uses most with them
+        ("플인실 뭐 하는 곳이에요?", "플랫폼인프라실 뭐 하는 곳이에요", "org"),  # an entry title's organisation
     ],
 )
 def test_shortened_names_and_initials_are_read_as_the_words_meant(
@@ -644,6 +645,17 @@ def test_the_last_clause_is_what_is_asked() -> None:
     # The last clause names nothing: the context is kept with it.
     assert main_clause("지원하고 싶은데 어떻게 하면 될까요", content) == "지원하고 싶은데 어떻게 하면 될까요"
     assert main_clause("문화 어때요", content) == "문화 어때요"
+    # A sentence that ends before another one (no punctuation in chat): the last one is asked.
+    assert main_clause("글 보고 도전해보고 싶어졌어요 어떻게 지원하죠", content) == "어떻게 지원하죠"
+    assert main_clause("필요해요 뭐가 필요해요", content) == "뭐가 필요해요"
+
+
+def test_chat_initials_for_which_before_a_word_and_how_is_it_at_the_end() -> None:
+    from bot.normalize import clean
+
+    assert clean("ㅇㄸ 사람 원해요?") == "어떤 사람 원해요"
+    assert clean("분위기 ㅇㄸ?") == "분위기 어때"
+    assert clean("분위기 ㅇㄸ ㅋㅋ") == "분위기 어때"  # laughter is not a word after it
 
 
 def test_a_problem_report_followed_by_a_question_is_that_question(engine: Engine) -> None:
@@ -678,6 +690,12 @@ def test_kakaos_share_price_is_not_a_question_about_kakao(engine: Engine) -> Non
         "트래픽 안 터지게 운영하는 게 힘들지 않아요?",  # a verb in -게
         "저 DBA로 일하는데 데이터플랫폼파트는 딱 어떤 팀이에요?",  # the asker's work, an adverb
         "근무 분위기 ㅇㄸ?",  # chat shorthand for 어때
+        "저 같은 사람 지원해도 될까요? 묵묵히 일하는 스타일입니다",  # an adverb in -히, a noun + 입니다
+        "카카오 규모면 특이하게 어려운 게 있을 것 같은데 뭐예요?",  # an adverb in -하게
+        "안녕하세요 채용 관련해서 몇 가지 여쭤보려구요",  # a counter, a verb in -려구요
+        "아까 그 링크 다시 알려줄래?",  # 아까: earlier
+        "데이터가 매일 늘어나는데 그걸 제대로 감당할 수 있어요?",  # 그걸 = 그것을; 제대로 is not 제대 + 로
+        "JG said something about solving problems?",
     ],
 )
 def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, question: str) -> None:
