@@ -107,7 +107,11 @@ _SHORTHAND = {
     "ㄱㅅㅇ": "감사", "ㄱㅅㅎㄴㄷ": "감사합니다", "ㄱㅅㄹㄱㅅㄹ": "감사", "ㅇㅋ": "오케이", "ㅇㅋㅇㅋ": "오케이",
     "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
     "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하", "ㅇㄸ": "어때",
+    "ty": "thanks", "thx": "thanks", "tysm": "thanks", "tks": "thanks", "u": "you", "r": "are", "ur": "your",
+    "abt": "about",
 }  # fmt: skip
+# 있 typed without its double consonant (할수잇는, 잇어요): the spelling a phone's autocorrect leaves.
+_HAVE_RE = re.compile(r"(?:(?<=수)|(?<![가-힣]))잇(?=[어나는음을습으니]|$)")
 _WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at the end it is 어때 (분위기 ㅇㄸ?)
 # Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
@@ -135,7 +139,7 @@ def clean(text: str) -> str:
     text = _WONT_RE.sub(
         "will not", fold_apostrophes(text)
     )  # before the apostrophe goes: "won" alone is a word (who won?)
-    text = _NOISE_RE.sub(" ", text)
+    text = _HAVE_RE.sub("있", _NOISE_RE.sub(" ", text))
     split = text.split()
     # Initials in words of their own (ㅈㅇ ㅂㅂ = 지원 방법) are one query, not shorthand (ㅂㅂ = bye).
     initials = len(split) > 1 and all(INITIALS_RE.fullmatch(w) for w in split)

@@ -58,6 +58,7 @@ typically currently honestly anyway anyways probably maybe doesn isn aren wasn w
 shouldn haven hasn t s re ve ll d m
 님 절대 절대로 결코 내 딱 able 측면 측면에서 관점 관점에서 입장에서 특징 유형 스타일 어쩌구 어쩌고 저쩌구 아무 아무도 아무나 둘 둘다 관련된 관련한 관련있는 얘기야 얘기임 얘기예요 얘기에요 꺼 꺼야 꺼임 꺼예요 꺼에요 꺼죠 ㄱㄱ ㅇㅇ ㄴㄴ ㅇㅋ ㄷㄷ ㅇㅎ 미안 미안해 미안해요 미안합니다 죄송 죄송해요 죄송합니다 sorry oops 아차 농담이고 농담이구요
 아까 방금 그걸 그게 그건 이걸 이게 이건 저걸 저게 저건 제대로 가지 몇가지 여러가지 said say says saying told something someone
+ㄱ 아님 아니면 아니면요 여긴 거긴 저긴 누굴 누군 누군가 whole mostly roughly
 """
 _FILLERS = frozenset(
     stem(w) if is_syllable(w[-1]) else english_stem(w) for w in clean(_FILLER_TEXT).split()
@@ -111,6 +112,13 @@ def is_predicate(word: str) -> bool:
         return False
     if (len(word) > 1 and word[-1] == "히") or (len(word) > 2 and word.endswith(_ADVERB_ENDINGS)):
         return True  # an adjective's adverb (묵묵히, 특이하게, 자유롭게) says how, not what is asked about
+    if len(word) > 1 and word[-1] in "까지" and _final_rieul(word[-2]):
+        return True  # a verb in -ㄹ까 / -ㄹ지 (될까, 말까, 될지): whether, not what
+    if len(word) > 2 and word[-1] == "염" and word not in everyday_words():
+        return True  # 요 typed as 염 (좋나염, 해야하나염)
+    if len(word) > 1 and word[-1] in "고구" and word not in everyday_words():
+        head = word[:-1]  # a verb joined to what follows (벗고, 가르쳐주고), not a noun in 고 (광고, 공고)
+        return not head.endswith(_NOUN_VERBS) or len(head) <= 2
     for ending in ("해요", "했어요", "했나요", "해서", "해도"):
         if len(word) > len(ending) and word.endswith(ending):
             head = word[: -len(ending)]  # as below: 원해요 is a verb, 설치해요 names 설치
@@ -149,6 +157,11 @@ def _contracted(syllable: str) -> bool:
     code = ord(syllable) - 0xAC00
     # ㅏ ㅐ ㅓ ㅕ ㅘ ㅝ ㅙ ㅞ
     return code % 28 == 0 and (code // 28) % 21 in (0, 1, 4, 6, 9, 14, 10, 15)
+
+
+def _final_rieul(syllable: str) -> bool:
+    """Whether a Hangul syllable ends in ㄹ (될, 말): the future form verbs take before 까 and 지."""
+    return is_syllable(syllable) and (ord(syllable) - 0xAC00) % 28 == 8
 
 
 def _has_final(syllable: str) -> bool:

@@ -653,6 +653,9 @@ def test_the_last_clause_is_what_is_asked() -> None:
 def test_chat_initials_for_which_before_a_word_and_how_is_it_at_the_end() -> None:
     from bot.normalize import clean
 
+    assert clean("성장할수잇는 곳인가요") == "성장할수있는 곳인가요"  # 있 without its double consonant
+    assert clean("ty bot") == "thanks bot"
+
     assert clean("ㅇㄸ 사람 원해요?") == "어떤 사람 원해요"
     assert clean("분위기 ㅇㄸ?") == "분위기 어때"
     assert clean("분위기 ㅇㄸ ㅋㅋ") == "분위기 어때"  # laughter is not a word after it
@@ -696,6 +699,12 @@ def test_kakaos_share_price_is_not_a_question_about_kakao(engine: Engine) -> Non
         "아까 그 링크 다시 알려줄래?",  # 아까: earlier
         "데이터가 매일 늘어나는데 그걸 제대로 감당할 수 있어요?",  # 그걸 = 그것을; 제대로 is not 제대 + 로
         "JG said something about solving problems?",
+        "주니어인데 넣어봐도 될까 신입은 안 되는 거죠?",  # a verb in -ㄹ까
+        "주니어 티 벗고 싶은데 환경 어때요",  # a verb joined to what follows with -고
+        "카카오 조직문화 좋나염",  # 요 typed as 염
+        "도전적인 일 하고 싶은데 여긴 어때요",  # 여긴 = 여기는
+        "DB팀 소개 ㄱ",  # ㄱ: go on
+        "who r u hiring",  # r u = are you
     ],
 )
 def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, question: str) -> None:
@@ -703,8 +712,8 @@ def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, questio
     assert sig is not None and sig.names == ()
 
 
-@pytest.mark.parametrize("word", ["자기소개서", "교과서", "이력서", "부서"])
-def test_documents_ending_like_a_verb_are_still_nouns(word: str) -> None:
+@pytest.mark.parametrize("word", ["자기소개서", "교과서", "이력서", "부서", "광고", "공고", "설치하고", "장염"])
+def test_nouns_that_end_like_a_verb_are_still_nouns(word: str) -> None:
     from bot.vocabulary import is_predicate
 
     assert not is_predicate(word)
