@@ -432,11 +432,7 @@ def _report(kb, embedder, policy: Policy) -> None:
     sets = (
         ("holdout", ROOT / "bench" / "holdout.tsv"),
         ("blind", ROOT / "bench" / "holdout_blind.tsv"),
-        ("blind3", ROOT / "bench" / "holdout_blind3.tsv"),
-        ("blind4", ROOT / "bench" / "holdout_blind4.tsv"),
-        ("blind5", ROOT / "bench" / "holdout_blind5.tsv"),
-        ("blind6", ROOT / "bench" / "holdout_blind6.tsv"),
-        ("blind7", ROOT / "bench" / "holdout_blind7.tsv"),
+        *((f"blind{n}", ROOT / "bench" / f"holdout_blind{n}.tsv") for n in range(3, 8)),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:
