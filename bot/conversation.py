@@ -461,7 +461,7 @@ class Follower:
                 missing=missing,
                 via="continued",
             )
-        if decision.options[:1] == (Candidate(last.id, decision.options[0].score),) and not alone.options:
+        if decision.options and decision.options[0].id == last.id and not alone.options:
             # Not sure enough to answer (a word it never saw: 게시, 카톡), but the topic is the likely one.
             return replace(alone, action="clarify", options=decision.options[:1], via="continued")
         return None

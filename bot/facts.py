@@ -86,9 +86,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"frameworks?", r"distribution", r"(what|which) (tech|technologies|technology|tools)\b(?! challenge)"),
     ),
     # Who holds a role (a team's lead, the interviewer, the writer): not the interviewees, whose names the
-    # people entry holds ("인터뷰어는 누구예요?" is not "인터뷰한 분들 이름이 뭐예요?").
+    # people entry holds ("인터뷰어는 누구예요?" is not "인터뷰한 분들 이름이 뭐예요?"). "누가 썼어요?" is
+    # not one: the interview entry says who published it (카카오, on brunch).
     "role": (
-        ("팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이", "누가 썼", "누가 쓴", "누가 작성"),
+        ("팀장", "리더", "매니저", "실장", "셀장", "파트장", "담당자", "인터뷰어", "인터뷰 진행", "기자", "에디터", "작성자", "글쓴이"),
         (r"names? of (the|their|your)? ?(lead|manager|head|boss|interviewer)\w*", r"who leads", r"manager",
          r"team lead\w*", r"head of", r"heads", r"boss", r"interviewers?", r"journalist", r"editor",
          r"(who|whom) (wrote|asked) the questions"),

@@ -101,6 +101,22 @@ def test_follow_up_is_understood_in_context(engine: Engine, messages: list[str],
     assert chat(engine, *messages)[-1] == expected
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["when was this interview published?", "who wrote it?"],  # once raised IndexError: no options to compare
+        ["하둡 팀은 뭐 해요?", "ㅁㄴㅇㄹ"],
+        ["하둡 팀은 뭐 해요?", "그거 말고 날씨는요?"],
+        ["기반기술셀은 뭐 해요?", "거기는?"],
+    ],
+)
+def test_a_follow_up_that_matches_nothing_is_replied_to_not_raised(engine: Engine, messages: list[str]) -> None:
+    conversations = Conversations()
+    for message in messages:
+        decision, reply = engine.converse(conversations, "c", message)
+        assert reply.text and decision.action in ("answer", "clarify", "fallback")
+
+
 UNCOVERED = [
     pytest.param(["하둡 팀은 뭐 해요?", "그 팀은 몇 명이에요?"], "!count@team-hadoop", id="그 팀 headcount"),
     pytest.param(["하둡 팀은 뭐 해요?", "그 팀 연봉은요?"], "!money@team-hadoop", id="그 팀 salary"),

@@ -400,12 +400,18 @@ def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engin
         ("인프라실 전체 규모가 어떻게 돼요?", "count"),
         ("아직 지원 받고 있나요?", "date"),  # whether it is still open: the interview has a date, not a status
         ("사진은 어느 서버에 저장돼요?", "place"),
-        ("이 글 누가 썼어요?", "role"),
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:
     decision = engine.matcher.decide(question)
     assert decision.action == "fallback" and decision.missing == kind
+
+
+@pytest.mark.parametrize("question", ["이 글 누가 썼어요?", "who wrote this interview?"])
+def test_who_wrote_it_is_the_interview_entry_which_says_who_published_it(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)  # 카카오, on brunch: not "the interview doesn't say"
+    assert decision.missing is None and decision.candidates[0].id == "interview"
+    assert decision.action != "answer" or decision.id == "interview"
 
 
 @pytest.mark.parametrize("question", ["어떤 기술적 도전이 있어요?", "what technical challenges do they face?"])
