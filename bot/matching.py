@@ -559,7 +559,7 @@ _POINTS_BACK = re.compile(
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 
 
-_UNIT_END = re.compile(r"[가-힣]+(?:실|팀|파트|셀|센터|본부)$")
+_UNIT_END = re.compile(r"[가-힣]+(?:실|팀|파트|셀|센터|본부)")
 
 
 def _unit_names(kb: KnowledgeBase) -> list[str]:

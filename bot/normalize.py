@@ -107,11 +107,10 @@ _SHORTHAND = {
     "ㄱㅅㅇ": "감사", "ㄱㅅㅎㄴㄷ": "감사합니다", "ㄱㅅㄹㄱㅅㄹ": "감사", "ㅇㅋ": "오케이", "ㅇㅋㅇㅋ": "오케이",
     "ㅇㅋㄷㅋ": "오케이", "ㅇㅇ": "응", "ㄴㄴ": "아니", "ㅂㅂ": "바이", "ㅂㅇ": "바이", "ㅈㅅ": "죄송",
     "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하", "ㅇㄸ": "어때",
-    "ty": "thanks", "thx": "thanks", "tysm": "thanks", "tks": "thanks", "u": "you", "r": "are", "ur": "your",
-    "abt": "about",
+    "ty": "thanks", "thx": "thanks", "tysm": "thanks", "tks": "thanks", "abt": "about",
 }  # fmt: skip
-# 있 typed without its double consonant (할수잇는, 잇어요): the spelling a phone's autocorrect leaves.
-_HAVE_RE = re.compile(r"(?:(?<=수)|(?<![가-힣]))잇(?=[어나는음을습으니]|$)")
+# 있 typed without its double consonant (할수잇는, 잇어요, 잇나요); not 잇는 alone, which is 잇다 (connect).
+_HAVE_RE = re.compile(r"(?<=수)잇|(?<![가-힣])잇(?=어|나요|음|습니)")
 _WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at the end it is 어때 (분위기 ㅇㄸ?)
 # Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
@@ -153,9 +152,14 @@ def clean(text: str) -> str:
 
 
 def _noun_after(rest: list[str]) -> bool:
-    """Whether a word of syllables follows (ㅇㄸ 사람: 어떤 사람), not nothing or laughter (분위기 ㅇㄸ ㅋㅋ)."""
+    """Whether a word that looks like a noun follows (ㅇㄸ 사람: 어떤 사람), not nothing, laughter or a verb
+    (분위기 ㅇㄸ ㅋㅋ, 분위기 ㅇㄸ 궁금해요: 어때)."""
     nxt = next((w for w in rest if w), "")
-    return bool(nxt) and is_syllable(nxt[0])
+    return bool(nxt) and is_syllable(nxt[0]) and nxt[-1] not in _VERB_FINAL and nxt not in _DOING
+
+
+_VERB_FINAL = frozenset("요다까죠해줘함음")  # last syllables of verbs and casual endings
+_DOING = frozenset(("해", "함", "임", "하는", "한"))
 
 
 def to_keys(text: str) -> str:

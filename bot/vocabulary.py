@@ -106,18 +106,26 @@ _PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "
 _NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
 
 
+_ADVERB_ENDINGS = ("롭게", "스럽게", "답게")  # adverbs only adjectives make (자유롭게, 자연스럽게, 카카오답게)
+# Syllables a verb takes before -ㄹ까 / -ㄹ지 (될까, 말까, 할지, 있을지); not 일지, 학술지, 필지, 엘지 (nouns).
+_FUTURE = frozenset("될할갈올볼줄말쓸을릴킬칠울")
+
+
 def is_predicate(word: str) -> bool:
-    """True for a Hangul word that ends as a verb or adjective does, and is not a noun + 하다/되다."""
+    """True for a Hangul word that ends as a verb or adjective (or an adjective's adverb) does, and is not
+    a noun + 하다/되다."""
     if not word or not is_syllable(word[-1]):
         return False
     if (len(word) > 1 and word[-1] == "히") or (len(word) > 2 and word.endswith(_ADVERB_ENDINGS)):
-        return True  # an adjective's adverb (묵묵히, 특이하게, 자유롭게) says how, not what is asked about
-    if len(word) > 1 and word[-1] in "까지" and _final_rieul(word[-2]):
+        return True  # an adjective's adverb (묵묵히, 자유롭게) says how, not what is asked about
+    if len(word) == 3 and word.endswith("하게"):
+        return True  # one syllable + 하게 (편하게, 심하게); a longer noun + 하게 names it (설치하게, 출장하게)
+    if len(word) > 1 and word[-1] in "까지" and word[-2] in _FUTURE:
         return True  # a verb in -ㄹ까 / -ㄹ지 (될까, 말까, 될지): whether, not what
-    if len(word) > 2 and word[-1] == "염" and word not in everyday_words():
-        return True  # 요 typed as 염 (좋나염, 해야하나염)
-    if len(word) > 1 and word[-1] in "고구" and word not in everyday_words():
-        head = word[:-1]  # a verb joined to what follows (벗고, 가르쳐주고), not a noun in 고 (광고, 공고)
+    if len(word) > 2 and word[-1] == "염" and not _ends_in_everyday(word):
+        return True  # 요 typed as 염 (좋나염, 해야하나염), not a noun in 염 (턱수염)
+    if len(word) > 1 and word[-1] in "고구" and not _ends_in_everyday(word) and not word.endswith(("이고", "이구")):
+        head = word[:-1]  # a verb joined to what follows (벗고, 가르쳐주고), not a noun (배너광고, 주식이고)
         return not head.endswith(_NOUN_VERBS) or len(head) <= 2
     for ending in ("해요", "했어요", "했나요", "해서", "해도"):
         if len(word) > len(ending) and word.endswith(ending):
@@ -143,9 +151,6 @@ def is_predicate(word: str) -> bool:
     return len(word) > 2 and word[-1] in "던다" and word[:-1].endswith(_PAST) and not word[:-1].endswith(_NOUN_VERBS)
 
 
-_ADVERB_ENDINGS = ("하게", "롭게", "스럽게", "답게")
-
-
 # Nouns for documents that end as a verb's reason does (소개서 like 지쳐서): the only ones of wordfreq's list.
 _DOCUMENTS = ("소개서", "교과서", "안내서", "허가서")
 
@@ -159,9 +164,10 @@ def _contracted(syllable: str) -> bool:
     return code % 28 == 0 and (code // 28) % 21 in (0, 1, 4, 6, 9, 14, 10, 15)
 
 
-def _final_rieul(syllable: str) -> bool:
-    """Whether a Hangul syllable ends in ㄹ (될, 말): the future form verbs take before 까 and 지."""
-    return is_syllable(syllable) and (ord(syllable) - 0xAC00) % 28 == 8
+def _ends_in_everyday(word: str) -> bool:
+    """Whether a word is an everyday word or a compound ending in one (배너광고, 유출사고, 턱수염)."""
+    everyday = everyday_words()
+    return any(word[i:] in everyday for i in range(len(word) - 1))
 
 
 def _has_final(syllable: str) -> bool:
