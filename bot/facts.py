@@ -31,7 +31,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "benefits": (
         ("복지", "복리후생", "식대", "식비", "점심 제공", "휴가", "연차", "건강검진", "보험", "안식", "비자", "이사비", "장비 지원",
-         "노트북 지원", "맥북", "도서 구입", "교육비", "정규직", "계약직", "고용 형태", "통근", "헬스장", "사내 카페", "주 4일",
+         "노트북 지원", "맥북", "도서 구입", "교육비", "자기계발비", "자기 계발비", "주 4 5일", "주4 5일", "주4일", "정규직", "계약직", "고용 형태", "통근", "헬스장", "사내 카페", "주 4일",
          "제도", "컨퍼런스", "콘퍼런스", "세미나", "교육 지원", "스터디 지원"),
         (r"benefits?", r"perks?", r"vacation", r"pto", r"paid leave", r"holidays?", r"insurance", r"welfare", r"visas?",
          r"sponsor\w*", r"allowance", r"laptop", r"equipment", r"budget", r"full ?time", r"contract\w*", r"permanent",
@@ -47,10 +47,12 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("언제", "언제 적", "몇 년도", "몇년도", "마감", "기한", "데드라인", "일정", "날짜", "며칠까지", "발표일", "결과 발표", "입사일", "입사 날짜",
          # whether hiring is still open now: the interview has a date, not a status
          "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "아직 지원 받", "지금도 지원 받", "아직 받", "채용 중인가", "채용중인가",
-         "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가"),
+         "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가",
+         # ... or whether what it says is still so (지금도 하둡 써요?, 아직도 하둡해요?, 전문가 되셨어요?)
+         "지금도", "아직도", "요즘도", "현재도", "되셨"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
-         r"still (open|hiring|recruiting|accepting\w*|available)"),
+         r"still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on)"),
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
@@ -105,9 +107,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "count": (
         ("몇 명", "몇명", "인원", "팀원 수", "팀원수", "사람 수", "인력", "팀 규모", "조직 규모", "클러스터 규모", "전체 규모", "규모가 어떻게", "규모는 어떻게", "규모가 얼마", "얼마나 많",
-         "개수", "갯수", "이미지 수", "파일 수", "서버 수", "노드 수", "사용자 수", "유저 수",
+         "개수", "갯수", "이미지 수", "파일 수", "서버 수", "노드 수", "사용자 수", "유저 수", "직원 수", "직원수", "인원수",
+         "조직도",
          "얼마나 자주", "몇", "얼마나 쌓", "얼마나 늘", "얼마나 들어", "하루에 얼마나", "초당", "하루 처리량", "처리량"),
-        (r"how many", r"headcount", r"team size", r"size of the team", r"how big", r"number of", r"how often", r"qps",
+        (r"how many", r"headcount", r"team size", r"org chart", r"size of the team", r"how big", r"number of", r"how often", r"qps",
          r"tps", r"petabytes?", r"pb", r"tb",
          r"per (day|second|hour|month)", r"daily volume"),
     ),

@@ -109,6 +109,8 @@ _SHORTHAND = {
     "ㅈㅅㅈㅅ": "죄송", "ㄹㅇ": "진짜", "ㅊㅋ": "축하", "ㅇㄸ": "어때",
     "ty": "thanks", "thx": "thanks", "tysm": "thanks", "tks": "thanks", "abt": "about",
 }  # fmt: skip
+_HANGUL_RE = re.compile("[가-힣]")
+_TO_RE = re.compile(r"(?<![\w.])T\.?O(?![\w.])")  # capitals: not "to", not kko.to
 # 있 typed without its double consonant (할수잇는, 잇어요, 잇나요); not 잇는 alone, which is 잇다 (connect).
 _HAVE_RE = re.compile(r"(?<=수)잇|(?<![가-힣])잇(?=어|나요|음|습니)")
 _WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at the end it is 어때 (분위기 ㅇㄸ?)
@@ -134,7 +136,10 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
-    text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT).casefold()
+    text = unicodedata.normalize("NFC", text).translate(_CONJOINING_TO_COMPAT)
+    if _HANGUL_RE.search(text):
+        text = _TO_RE.sub(" 채용 인원 ", text)  # TO in Korean chat (티오): how many a team may hire (TO 몇 명?)
+    text = text.casefold()
     text = _WONT_RE.sub(
         "will not", fold_apostrophes(text)
     )  # before the apostrophe goes: "won" alone is a word (who won?)

@@ -399,6 +399,16 @@ def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engin
         ("스토리지에 저장된 파일 수는요?", "count"),
         ("인프라실 전체 규모가 어떻게 돼요?", "count"),
         ("아직 지원 받고 있나요?", "date"),  # whether it is still open: the interview has a date, not a status
+        # found by an outside probe: answered with the interviewees' "세 명", a team's page, or culture
+        ("TO 몇명이에요", "count"),  # TO (티오): how many a team may hire
+        ("하둡팀 TO 있어요?", "count"),
+        ("카카오 직원 수", "count"),
+        ("인프라실 조직도 보여줘", "count"),
+        ("카카오 자기계발비", "benefits"),
+        ("주 4.5일 근무 하나요", "benefits"),
+        ("지금도 하둡 써요?", "date"),  # whether what the 2019 interview says is still so
+        ("MongoDB 전문가 되셨어요?", "date"),
+        ("is JG still at kakao?", "date"),
         ("사진은 어느 서버에 저장돼요?", "place"),
     ],
 )
@@ -676,6 +686,8 @@ def test_chat_initials_for_which_before_a_word_and_how_is_it_at_the_end() -> Non
     assert clean("ty bot") == "thanks bot"
     assert clean("do they use R?") == "do they use r"  # R the language, not "are"
     assert clean("분위기 ㅇㄸ 궁금해요") == "분위기 어때 궁금해요"  # a verb after it: 어때
+    assert clean("하둡팀 T.O 있어요?") == "하둡팀 채용 인원 있어요"  # TO in Korean chat
+    assert clean("how to 지원해요?") == "how to 지원해요"  # ... not "how to"
 
     assert clean("ㅇㄸ 사람 원해요?") == "어떤 사람 원해요"
     assert clean("분위기 ㅇㄸ?") == "분위기 어때"
@@ -788,3 +800,9 @@ def test_initials_of_question_words_and_chat_shorthand_are_never_spelled(engine:
 def test_loanwords_with_another_meaning_are_not_read_as_faq_words(engine: Engine, question: str) -> None:
     # Referrals, an HR team, growth hacking: not 추천 (who should apply), the interviewees, career growth.
     assert engine.matcher.decide(question).action != "answer"
+
+
+@pytest.mark.parametrize("question", ["도움말", "help"])
+def test_asking_for_help_gets_what_the_bot_can_answer(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)  # not the thanks entry's "도움이 됐다니 기뻐요"
+    assert (decision.action, decision.id) == ("answer", "greeting")
