@@ -117,8 +117,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "howto": (
         ("설치", "설정 방법", "설정하는", "구성 방법", "구성하는 법",
          "튜토리얼", "공부 방법", "공부법", "되려면", "되는 법", "되는 방법", "만드는 법", "만드는 방법", "깔아", "깔려면", "까는 법",
-         "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령"),
-        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?",
+         "쓰는 법", "쓰는 방법", "작성법", "작성 방법", "작성하는 법", "작성 요령", "쓰는 요령",
+         # how exactly it is done: the interview says what they face, never how they solve it
+         "구체적으로 어떻게", "구체적인 방법", "구체적으로 무슨 방법", "자세한 방법"),
+        (r"install\w*", r"configur\w*", r"set ?up", r"tutorials?", r"how exactly", r"how specifically",
          r"how (do|can|should) i (install|set|configure|build|become|learn|study|make)",
          r"how to (install|set|configure|build|become|learn|study|make)"),
     ),

@@ -409,6 +409,8 @@ def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engin
         ("지금도 하둡 써요?", "date"),  # whether what the 2019 interview says is still so
         ("MongoDB 전문가 되셨어요?", "date"),
         ("is JG still at kakao?", "date"),
+        ("트래픽 늘어나는 거 구체적으로 어떻게 처리해요?", "howto"),  # the interview never says how
+        ("how exactly do they keep the services up?", "howto"),
         ("사진은 어느 서버에 저장돼요?", "place"),
     ],
 )
