@@ -132,7 +132,8 @@ def fold_apostrophes(text: str) -> str:
 
 def clean(text: str) -> str:
     """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces; spell out chat shorthand
-    (ㄳ -> 감사, ㅎㅇ -> 하이, 어케 -> 어떻게) and drop laughter (ㅋㅋ)."""
+    (ㄳ -> 감사, ㅎㅇ -> 하이, 어케 -> 어떻게, ty -> thanks, TO in a Korean message -> 채용 인원), put back
+    a chat spelling (할수잇는 -> 할수있는) and drop laughter (ㅋㅋ)."""
     text = unicodedata.normalize("NFKC", text)
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
