@@ -166,24 +166,14 @@ def _bagged_level(confidence: list[float], right: list[bool], target: float, rou
     return float(np.median(levels))
 
 
-def _answer_level(confidence: list[float], right: list[bool], target: float) -> float:
-    """The lowest level at which what is done at or above it (answer, offer) is right >= target."""
-    level, hits = 1.0, 0
+def _answer_level(confidence: list[float], right: list[bool], target: float, none: float = 1.0) -> float:
+    """The lowest level at which what is done at or above it (answer, offer) is right >= target; ``none``
+    when no level is."""
+    level, hits = none, 0
     for n, (c, ok) in enumerate(sorted(zip(confidence, right, strict=True), reverse=True), 1):
         hits += ok
         if hits / n >= target:
             level = c
-    return level
-
-
-def _mass_level(mass: list[float], offered_right: list[bool], target: float) -> float:
-    """The lowest offered probability mass at which "did you mean" holds the right entry >= target of the
-    time; NEVER when no level does."""
-    level, hits = NEVER, 0
-    for n, (m, ok) in enumerate(sorted(zip(mass, offered_right, strict=True), reverse=True), 1):
-        hits += ok
-        if hits / n >= target:
-            level = m
     return level
 
 
@@ -248,7 +238,8 @@ def _levels(lex, full) -> Levels:
     # ... and, below it, where the offered entries together are likely enough ("what do the teams do?":
     # no one team is likely, the three together are), at the same precision.
     below = [(m, o) for c, o, m in pending if c < clarify and m > 0]
-    clarify_mass = _mass_level([m for m, _ in below], [o for _, o in below], CLARIFY_PRECISION)
+    # (a level on the sum of the offered probabilities; NEVER when none is precise enough)
+    clarify_mass = _answer_level([m for m, _ in below], [o for _, o in below], CLARIFY_PRECISION, none=NEVER)
     return Levels(
         answer=answer,
         lexical_answer=lexical_answer,

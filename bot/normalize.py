@@ -165,7 +165,7 @@ def _noun_after(rest: list[str]) -> bool:
 
 
 _VERB_FINAL = frozenset("요다까죠해줘함음")  # last syllables of verbs and casual endings
-_DOING = frozenset(("해", "함", "임", "하는", "한"))
+_DOING = frozenset(("임", "하는", "한"))  # ... and words of doing that end otherwise
 
 
 def to_keys(text: str) -> str:
