@@ -423,7 +423,7 @@ def _report(kb, embedder, policy: Policy) -> None:
     sets = (
         ("holdout", ROOT / "bench" / "holdout.tsv"),
         ("blind", ROOT / "bench" / "holdout_blind.tsv"),
-        *((f"blind{n}", ROOT / "bench" / f"holdout_blind{n}.tsv") for n in range(3, 8)),
+        *((f"blind{n}", ROOT / "bench" / f"holdout_blind{n}.tsv") for n in range(3, 9)),
         ("dev", SHARED / "eval" / "dev.tsv"),
     )
     for name, path in sets:

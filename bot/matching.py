@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from bot.facts import ALSO_DOES, ALSO_EN, ALSO_EN_VERBS, KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
-from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, main_clause
+from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, is_syllable, main_clause
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
@@ -342,7 +342,7 @@ class Matcher:
         asks_for = asks(reading) | asks(first)
         if unknown and USAGE.search(reading):
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
-        names = vocabulary.unknown_names(reading) if unknown else ()
+        names = _asked_names(reading, vocabulary) if unknown else ()
         if names and _also_does(reading, vocabulary):
             asks_for |= {"detail"}  # "오브젝트 스토리지도 해요?": a piece of work the interview never mentions
         sig = Signals(
@@ -560,6 +560,26 @@ _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 
 
 _UNIT_END = re.compile(r"[가-힣]+(?:실|팀|파트|셀|센터|본부)")
+
+
+def _asked_names(reading: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The unknown words that name something in what a question asks: in its last clause when context
+    comes first ("저 SI 회사 5년차인데 / 이런 사람한테도 추천함?": SI is about the asker, not the question),
+    in the whole question otherwise. The last clause counts only when it has a word of its own that the
+    knowledge base knows ("Go예요 / C++예요?" is no clause to go by)."""
+    names = vocabulary.unknown_names(reading)
+    if not names:
+        return ()
+    tail = main_clause(reading, lambda word: not is_filler(word))
+    if tail == reading or not any(_known_word(word, vocabulary) for word in tail.split()):
+        return names
+    return vocabulary.unknown_names(tail)
+
+
+def _known_word(word: str, vocabulary: Vocabulary) -> bool:
+    """A content word of Hangul, or of three or more letters, that the knowledge base knows."""
+    hangul = any(is_syllable(ch) for ch in word)
+    return (hangul or len(word) >= 3) and not is_filler(word) and not vocabulary.unknown(word)
 
 
 def _unit_names(kb: KnowledgeBase) -> list[str]:

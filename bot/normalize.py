@@ -115,6 +115,10 @@ _TO_RE = re.compile(r"(?<![\w.])T\.?O(?![\w.])")  # capitals: not "to", not kko.
 _HAVE_RE = re.compile(r"(?<=수)잇|(?<![가-힣])잇(?=어|나요|음|습니)")
 _WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at the end it is 어때 (분위기 ㅇㄸ?)
 # Chat spellings of 어떻게 at the start of a word (어케함, 어캐 해요, 어떡케): spelled out.
+# Misspellings so common that wordfreq counts them as words of their own (역활 for 역할, 몇일 for 며칠):
+# put right inside any word, so the word is the one the knowledge base uses.
+_MISSPELT = {"역활": "역할", "몇일": "며칠", "금새": "금세", "됬": "됐", "할께": "할게", "어떻께": "어떻게"}
+_MISSPELT_RE = re.compile("|".join(_MISSPELT))
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
 # Laughter and tears (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, a lone ㅠ), alone or written onto a word, carry no question.
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|(?<![ㄱ-ㅣ])[ㅠㅜ](?![ㄱ-ㅣ])")
@@ -133,7 +137,7 @@ def fold_apostrophes(text: str) -> str:
 def clean(text: str) -> str:
     """Fold Unicode (NFKC), case, punctuation, emoji and runs of spaces; spell out chat shorthand
     (ㄳ -> 감사, ㅎㅇ -> 하이, 어케 -> 어떻게, ty -> thanks, TO in a Korean message -> 채용 인원), put back
-    a chat spelling (할수잇는 -> 할수있는) and drop laughter (ㅋㅋ)."""
+    a chat spelling (할수잇는 -> 할수있는) or a common misspelling (역활 -> 역할) and drop laughter (ㅋㅋ)."""
     text = unicodedata.normalize("NFKC", text)
     # NFKC leaves conjoining jamo (from NFD input) apart; NFC joins them back into syllables, and
     # whatever is still loose goes back to the compatibility jamo people type.
@@ -145,6 +149,7 @@ def clean(text: str) -> str:
         "will not", fold_apostrophes(text)
     )  # before the apostrophe goes: "won" alone is a word (who won?)
     text = _HAVE_RE.sub("있", _NOISE_RE.sub(" ", text))
+    text = _MISSPELT_RE.sub(lambda m: _MISSPELT[m.group()], text)
     split = text.split()
     # Initials in words of their own (ㅈㅇ ㅂㅂ = 지원 방법) are one query, not shorthand (ㅂㅂ = bye).
     initials = len(split) > 1 and all(INITIALS_RE.fullmatch(w) for w in split)

@@ -106,6 +106,16 @@ _PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "
 _NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
 
 
+# English adjectives that say how something is, not what it is (high traffic, is it stressful?): like a
+# Hangul verb's ending, never what a question is about. Not the ones that are nouns as often (light, old),
+# nor praise (nice, great, fun: "is the storage team nice?" is not what the team does).
+_DESCRIBING = frozenset(
+    str.split(
+        "high higher highest heavy heavier small smaller easy easier slow attractive stressful various possible "
+        "difficult special unique tired worried nervous serious intense exciting interesting"
+    )
+)
+_ADJECTIVE_STEMS = frozenset("좋싫있없많적크작맞쉽")  # one-syllable stems that take -긴 (좋긴 한데)
 _ADVERB_ENDINGS = ("롭게", "스럽게", "답게")  # adverbs only adjectives make (자유롭게, 자연스럽게, 카카오답게)
 # Syllables a verb takes before -ㄹ까 / -ㄹ지 (될까, 말까, 할지, 있을지); not 일지, 학술지, 필지, 엘지 (nouns).
 _FUTURE = frozenset("될할갈올볼줄말쓸을릴킬칠울")
@@ -122,6 +132,12 @@ def is_predicate(word: str) -> bool:
         return True  # one syllable + 하게 (편하게, 심하게); a longer noun + 하게 names it (설치하게, 출장하게)
     if len(word) > 1 and word[-1] in "까지" and word[-2] in _FUTURE:
         return True  # a verb in -ㄹ까 / -ㄹ지 (될까, 말까, 될지): whether, not what
+    if len(word) > 2 and word.endswith(("까봐", "까봐요", "까봐서")):
+        return True  # a worry (없을까봐, 안 될까봐요): what might happen, not what is asked about
+    if word.endswith("하긴") and (len(word) == 2 or _contracted(word[-3])):
+        return True  # "X하긴 하는데" (좋아하긴, 하긴); a noun + 하긴 (설치하긴) names the noun
+    if len(word) == 2 and word[-1] == "긴" and word[0] in _ADJECTIVE_STEMS:
+        return True  # 좋긴 한데, 있긴 해요
     if len(word) > 2 and word[-1] == "염" and not _ends_in_everyday(word):
         return True  # 요 typed as 염 (좋나염, 해야하나염), not a noun in 염 (턱수염)
     if len(word) > 1 and word[-1] in "고구" and not _ends_in_everyday(word) and not word.endswith(("이고", "이구")):
@@ -217,6 +233,8 @@ class Vocabulary:
             content = _content_words(text)
             words.update(content)
             seen.update(set(content))
+        # An English word the texts use with -ed or -ly is known bare too (skilled -> skill, mostly -> most).
+        words |= {w[:-2] for w in words if w.isascii() and len(w) > 5 and w.endswith(("ed", "ly"))}
         self._words = frozenset(words)
         self._initials = _by_initials(seen)
         self._loanwords = self._known_loanwords(seen)
@@ -347,7 +365,9 @@ class Vocabulary:
         question may be about that the knowledge base never mentions (설치, 대출, mysql). Every unknown
         English word counts: everyday English holds the names of tools too (spark, hive, oracle)."""
         return tuple(
-            token for word, token in self._unknown_words(text) if not is_predicate(word) and not _NUMBER.match(word)
+            token
+            for word, token in self._unknown_words(text)
+            if not is_predicate(word) and not _NUMBER.match(word) and word not in _DESCRIBING
         )
 
     def _correct(self, token: str) -> str:

@@ -739,11 +739,35 @@ def test_kakaos_share_price_is_not_a_question_about_kakao(engine: Engine) -> Non
         "카카오 조직문화 좋나염",  # 요 typed as 염
         "도전적인 일 하고 싶은데 여긴 어때요",  # 여긴 = 여기는
         "DB팀 소개 ㄱ",  # ㄱ: go on
+        "성취감이 없을까봐 걱정이에요 보람 있어요?",  # a worry in -ㄹ까봐
+        "대용량 처리 좋아하긴 하는데 저랑 맞을까요?",  # X하긴 하는데
+        "do you deal with big data and high traffic?",  # an English adjective says how, not what
+        "can I grow my skills there?",  # the texts say "skilled"
+        "하둡 엔지니어는 어떤 역활이에요?",  # a common misspelling
+        # Context about the asker before the question: its nouns are not what is asked about.
+        "저 DBA 출신인데 데이터플랫폼파트가 어떤 팀인지 궁금합니다",
+        "저 지금 SI 회사 5년차인데 주변에 기술 알려줄 사람이 없어서 답답해요 이런 사람한테도 추천함?",
     ],
 )
 def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, question: str) -> None:
     sig = engine.matcher.signals(question, semantic=False)
     assert sig is not None and sig.names == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("카카오톡 선물하기 했는데 환불 어떻게 해요?", "환불"),  # the unknown noun is in the question itself
+        ("배민 다니는데 거기 야근 많아요?", "야근"),
+        ("기반기술셀은 무슨 언어로 개발해요? Go? C++?", "언어"),  # "Go? C++?" is no clause to go by
+        ("is the storage team nice", "nice"),  # praise is no description of the team's work
+        ("is kakao famous?", "famous"),
+    ],
+)
+def test_names_in_what_is_asked_still_count(engine: Engine, question: str, name: str) -> None:
+    sig = engine.matcher.signals(question, semantic=False)
+    assert sig is not None and name in sig.names
+    assert engine.matcher.decide(question).action != "answer"
 
 
 @pytest.mark.parametrize(
@@ -753,6 +777,7 @@ def test_context_numbers_and_verbs_are_not_unknown_names(engine: Engine, questio
         # found by a stranger's review of the rules for -고, -염, -ㄹ지 and -하게
         *("배너광고", "유출사고", "정보보호연구", "물품창고", "턱수염", "주식이고", "일지", "학술지", "엘지"),
         *("설치하게", "출장하게"),
+        "설치하긴",  # a noun + 하긴 names the noun, as 설치하게 does
     ],
 )
 def test_nouns_that_end_like_a_verb_are_still_nouns(word: str) -> None:

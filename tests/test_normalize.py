@@ -86,6 +86,9 @@ def test_tokens_fold_english_plurals() -> None:
         ("어케", "어떻게"),
         ("환경이 안 받쳐줘요 ㅠ", "환경이 안 받쳐줘요"),  # a lone tear, as ㅠㅠ
         ("ㅈㅇ ㅂㅂ", "ㅈㅇ ㅂㅂ"),  # initials in words of their own are one query (지원 방법), not ㅂㅂ = bye
+        ("하둡팀 역활이 뭐예요", "하둡팀 역할이 뭐예요"),  # misspellings common enough to be in wordfreq
+        ("몇일까지 지원해요?", "며칠까지 지원해요"),
+        ("지원 됬나요", "지원 됐나요"),
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, cleaned: str) -> None:
