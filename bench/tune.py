@@ -35,6 +35,7 @@ import hashlib
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,7 @@ SKIP_PRECISION = 0.995  # lexical probability above which the embedding stage is
 LEXICAL_PRECISION = 0.97
 ANSWER_FLOOR = 0.5  # the answer levels are at least this
 NEGATIVE_RATE = 0.02  # at most this share of the negatives answered, out of fold
+BAGS = 201  # bootstrap resamples each level is the median over
 CLARIFY_PRECISION = 0.5  # a "did you mean" should hold the right entry at least this often
 NEVER = 9.0  # a level no probability (or sum of three) reaches
 OPTION, OPTION_RATIO = 0.15, 0.25  # an offered entry: this likely, and this share of the best one
@@ -153,17 +155,36 @@ def _out_of_fold(
     return out
 
 
-def _bagged_level(confidence: list[float], right: list[bool], target: float, rounds: int = 201) -> float:
-    """The median of _answer_level over bootstrap resamples (fixed seed): the lowest level that reaches a
-    precision sits where the cumulative precision hovers near the target, so one question more or less
-    moves it by several points; the median over resamples does not."""
+def _bagged_level(confidence: list[float], right: list[bool], target: float, none: float = 1.0) -> float:
+    """The median of _answer_level over bootstrap resamples: the lowest level that reaches a precision sits
+    where the cumulative precision hovers near the target, so one question more or less moves it by
+    several points; the median over resamples does not."""
+    return _bagged(lambda c, r: _answer_level(c, r, target, none), confidence, right)
+
+
+def _bagged(level: Callable[[list[float], list[bool]], float], scores: list[float], flags: list[bool]) -> float:
+    """The median of ``level(scores, flags)`` over BAGS bootstrap resamples (fixed seed)."""
+    if not scores:
+        return level(scores, flags)
     rng = random.Random(SEED)
-    n = len(confidence)
+    n = len(scores)
     levels = []
-    for _ in range(rounds):
+    for _ in range(BAGS):
         picks = [rng.randrange(n) for _ in range(n)]
-        levels.append(_answer_level([confidence[i] for i in picks], [right[i] for i in picks], target))
+        levels.append(level([scores[i] for i in picks], [flags[i] for i in picks]))
     return float(np.median(levels))
+
+
+def _hopeless_level(confidence: list[float], rescued: list[bool]) -> float:
+    """The highest lexical confidence below which at most 1 % of the questions end in a right answer or a
+    "did you mean" that holds the right entry, even with the embedding stage."""
+    hopeless, hits = 0.0, 0
+    for n, (c, ok) in enumerate(sorted(zip(confidence, rescued, strict=True)), 1):
+        hits += ok
+        if hits / n > 0.01:
+            break
+        hopeless = c
+    return hopeless
 
 
 def _answer_level(confidence: list[float], right: list[bool], target: float, none: float = 1.0) -> float:
@@ -225,21 +246,16 @@ def _levels(lex, full) -> Levels:
     # Below `hopeless` (lexical confidence), at most 1 % of the questions end in a right answer or a
     # "did you mean" that holds the right entry, even with the embedding stage: it is not run there.
     rescued = [(c >= answer and ok and a) or o for c, ok, a, o, _, _ in zip(*full, strict=True)]
-    hopeless, hits = 0.0, 0
-    for n, (c, ok) in enumerate(sorted(zip(lex[0], rescued, strict=True)), 1):
-        hits += ok
-        if hits / n > 0.01:
-            break
-        hopeless = c
+    hopeless = _bagged(_hopeless_level, list(lex[0]), rescued)
     # "Did you mean" from the lowest confidence at which, among questions not answered, the offered
     # entries hold the right one at least half the time.
     pending = [(c, o, m) for c, ok, a, o, _, m in zip(*full, strict=True) if not (a and c >= answer)]
-    clarify = _answer_level([c for c, _, _ in pending], [o for _, o, _ in pending], CLARIFY_PRECISION)
+    clarify = _bagged_level([c for c, _, _ in pending], [o for _, o, _ in pending], CLARIFY_PRECISION)
     # ... and, below it, where the offered entries together are likely enough ("what do the teams do?":
     # no one team is likely, the three together are), at the same precision.
     below = [(m, o) for c, o, m in pending if c < clarify and m > 0]
     # (a level on the sum of the offered probabilities; NEVER when none is precise enough)
-    clarify_mass = _answer_level([m for m, _ in below], [o for _, o in below], CLARIFY_PRECISION, none=NEVER)
+    clarify_mass = _bagged_level([m for m, _ in below], [o for _, o in below], CLARIFY_PRECISION, none=NEVER)
     return Levels(
         answer=answer,
         lexical_answer=lexical_answer,

@@ -99,6 +99,7 @@ class Signals:
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
 _PASSAGE_FLOOR = 0.75  # ... and of a question with a passage that answers it, a little lower
 _SHARED = 0.5  # a second entry at least this share of the best one's probability makes it a close call
+_SURE, _MARGIN = 0.75, 0.35  # ... unless the best is this likely and this far ahead (0.94 against 0.54)
 _RERANK = 8  # entries the embedding stage looks at: the lexical stage's best
 _NEAREST = 10  # phrasings that vote for their entries (Matcher._vote)
 _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (after cleaning)
@@ -409,8 +410,15 @@ class Matcher:
         taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough; and
         whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
         left = without_cues(reading)
+        back = _POINTS_BACK.search(left)
+        if back and back.group() != "it" and not self.teams_named(left):
+            # "거기 사람들 몇 명이에요?": about what was named before, whatever its words match ("사람들" is not
+            # the interviewees' entry); the conversation puts that back when there is one. Not when the
+            # question names it too ("그 팀 연봉은요? 하둡 팀이요"), nor for "it", as often what the question
+            # itself names ("is this interview recent? when was it published").
+            return None, False
         rest = self.signals(left, semantic=False)
-        if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
+        if rest is None or rest.content == 0:
             return None, True
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
@@ -527,13 +535,14 @@ class Matcher:
     def leads(rank: np.ndarray) -> bool:
         """Whether the best entry stands out: its probability (each entry's is estimated on its own; they
         need not add up to one) is above one half, and no other entry has half as much ("하둡이랑
-        스토리지"). A closer call is never answered outright, however confident the estimate that the
-        best one is right; it gets "did you mean"."""
+        스토리지"), or it is likely (0.75) and well ahead (by 0.35: "경력 개발자 채용 지원 페이지 있어요?",
+        apply 0.94 against hiring 0.54). A closer call is never answered outright, however confident the
+        estimate that the best one is right; it gets "did you mean"."""
         if not len(rank):
             return False
         best = float(rank.max())
         second = float(np.partition(rank, -2)[-2]) if len(rank) > 1 else 0.0
-        return best > 0.5 and second < _SHARED * best
+        return best > 0.5 and (second < _SHARED * best or (best >= _SURE and best - second >= _MARGIN))
 
     def offered(self, rank: np.ndarray) -> list[int]:
         """The entries "did you mean" may offer, best first: at most three browsable ones, none far below

@@ -71,12 +71,14 @@ _NOUN_PARTICLES = frozenset(
 )
 # One-syllable words for a unit of an organisation or a side, written onto a known word (하둡팀, 인프라쪽).
 _UNITS = frozenset(str.split("팀 셀 실 쪽 측 단 부 과 님 분 들 장 원 사 직 업"))
-# Casual endings written onto a word (뽑음, 일임, 하는거, 뭐래): the word before them is what counts.
-# fmt: off
+# Casual endings written onto a word (뽑음, 일임, 하는거, 뭐래), and the copula's (관련이었던거, 성격이라든가):
+# the word before them is what counts.
 _ENDINGS = frozenset(
-    "음 임 함 됨 래 래요 대요 는데 던데 거 거야 거예요 거에요 곳 겠 지 냐 니 나 어 셈 슴 심 욤 나욤 여 에여 애 대 요 용 죵 쥬".split()  # noqa: SIM905
+    str.split(
+        "음 임 함 됨 래 래요 대요 는데 던데 거 거야 거예요 거에요 곳 겠 지 냐 니 나 어 셈 슴 심 욤 나욤 여 에여 애 대 요 용 "
+        "죵 쥬 이었 였 던 이던 이라 이라든가 이라든지 라든가 라든지 든가 든지"
+    )
 )
-# fmt: on
 _ENDINGS_LONGEST_FIRST = tuple(sorted(_ENDINGS, key=len, reverse=True))
 ENGLISH_FILLERS = frozenset(w for w in _FILLERS if w.isascii())
 
@@ -115,7 +117,7 @@ _DESCRIBING = frozenset(
         "difficult special unique tired worried nervous serious intense exciting interesting"
     )
 )
-_ADJECTIVE_STEMS = frozenset("좋싫있없많적크작맞쉽")  # one-syllable stems that take -긴 (좋긴 한데)
+_ADJECTIVE_STEMS = frozenset("좋싫있없많적크작맞쉽듣알")  # one-syllable stems that take -긴 (좋긴 한데, 듣긴 했는데)
 _ADVERB_ENDINGS = ("롭게", "스럽게", "답게")  # adverbs only adjectives make (자유롭게, 자연스럽게, 카카오답게)
 # Syllables a verb takes before -ㄹ까 / -ㄹ지 (될까, 말까, 할지, 있을지); not 일지, 학술지, 필지, 엘지 (nouns).
 _FUTURE = frozenset("될할갈올볼줄말쓸을릴킬칠울")

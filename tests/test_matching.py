@@ -301,6 +301,9 @@ def test_a_close_call_between_topics_is_never_answered_outright(engine: Engine) 
     assert not Matcher.leads(np.asarray([0.5, 0.1, 0.05]))  # not likelier than the rest together
     assert not Matcher.leads(np.asarray([0.56, 0.37, 0.04]))  # a second entry shares it
     assert Matcher.leads(np.asarray([0.6, 0.19, 0.04]))
+    assert Matcher.leads(np.asarray([0.94, 0.54, 0.0]))  # likely and well ahead, though the second is > half
+    assert not Matcher.leads(np.asarray([0.72, 0.41, 0.15]))  # ahead by as much, but not likely enough
+    assert not Matcher.leads(np.asarray([0.85, 0.58, 0.0]))  # likely, not far enough ahead
     assert not Matcher.leads(np.asarray([]))
     assert engine.matcher.decide("하둡이랑 스토리지").action == "clarify"
     assert engine.matcher.decide("하둡이랑 스토리지 차이").action != "answer"
@@ -744,6 +747,8 @@ def test_kakaos_share_price_is_not_a_question_about_kakao(engine: Engine) -> Non
         "do you deal with big data and high traffic?",  # an English adjective says how, not what
         "can I grow my skills there?",  # the texts say "skilled"
         "하둡 엔지니어는 어떤 역활이에요?",  # a common misspelling
+        "하둡 관련이었던거 같은데 무슨 팀이에요?",  # the copula's endings after a known word
+        "팀 분위기라든가 문화가 궁금해요",
         # Context about the asker before the question: its nouns are not what is asked about.
         "저 DBA 출신인데 데이터플랫폼파트가 어떤 팀인지 궁금합니다",
         "저 지금 SI 회사 5년차인데 주변에 기술 알려줄 사람이 없어서 답답해요 이런 사람한테도 추천함?",

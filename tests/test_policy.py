@@ -154,6 +154,16 @@ def test_a_fact_question_names_a_topic_only_when_it_is_about_one(engine: Engine)
     assert reply.text.startswith("인터뷰에는 근무 시간 이야기가 나오지 않아서")
 
 
+@pytest.mark.parametrize(
+    "question", ["거기 사람들 몇명이에요", "그 팀 사람들은 몇 명이에요?", "how many people work there?"]
+)
+def test_a_count_of_what_was_named_before_is_never_the_interviewees_count(engine: Engine, question: str) -> None:
+    # Asked alone, "거기"/"there" points to nothing the bot knows; "사람들" must not make it the
+    # interviewees' entry, whose "세 명" would read as the team's size.
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.missing) == ("fallback", "count")
+
+
 def test_smalltalk_entries_are_never_offered_for_a_substantive_question() -> None:
     kb = parse(
         textwrap.dedent(
