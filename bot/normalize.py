@@ -118,7 +118,8 @@ _WHICH = "어떤"  # ㅇㄸ before another word (ㅇㄸ 사람 원해요?); at t
 # Misspellings so common that wordfreq counts them as words of their own (역활 for 역할, 몇일 for 며칠):
 # put right inside any word, so the word is the one the knowledge base uses.
 _MISSPELT = {"역활": "역할", "몇일": "며칠", "금새": "금세", "됬": "됐", "할께": "할게", "어떻께": "어떻게"}
-_MISSPELT_RE = re.compile("|".join(_MISSPELT))
+# 금새 only at a word's start: 지금새로, 입금새벽 are other words run together.
+_MISSPELT_RE = re.compile("|".join(f"(?<![가-힣]){w}" if w == "금새" else w for w in _MISSPELT))
 _HOW_RE = re.compile(r"^(?:어케|어캐|어뜨케|어떡케|어떻케)(?=[가-힣]|$)")
 # Laughter and tears (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅜㅜ, a lone ㅠ), alone or written onto a word, carry no question.
 _LAUGHTER_RE = re.compile(r"[ㅋㅎㅠㅜ]{2,}|(?<![ㄱ-ㅣ])[ㅠㅜ](?![ㄱ-ㅣ])")

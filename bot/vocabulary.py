@@ -108,15 +108,11 @@ _PAST = ("었", "았", "였", "렸", "봤", "왔", "졌", "켰", "쳤", "갔", "
 _NOUN_VERBS = ("하", "해", "했", "되", "돼", "됐", "시키", "시켜")
 
 
-# English adjectives that say how something is, not what it is (high traffic, is it stressful?): like a
-# Hangul verb's ending, never what a question is about. Not the ones that are nouns as often (light, old),
-# nor praise (nice, great, fun: "is the storage team nice?" is not what the team does).
-_DESCRIBING = frozenset(
-    str.split(
-        "high higher highest heavy heavier small smaller easy easier slow attractive stressful various possible "
-        "difficult special unique tired worried nervous serious intense exciting interesting"
-    )
-)
+# English adjectives that say how much or how appealing, not what (high traffic, heavy load, what makes it
+# attractive?): never what a question is about. Not the ones that are nouns as often (light, old), nor
+# praise (nice, great) or what a team is like (small, stressful, difficult): "is the hadoop team small?"
+# asks its size, which the team's answer does not hold.
+_DESCRIBING = frozenset(str.split("high higher highest heavy heavier attractive various exciting interesting"))
 _ADJECTIVE_STEMS = frozenset("좋싫있없많적크작맞쉽듣알")  # one-syllable stems that take -긴 (좋긴 한데, 듣긴 했는데)
 _ADVERB_ENDINGS = ("롭게", "스럽게", "답게")  # adverbs only adjectives make (자유롭게, 자연스럽게, 카카오답게)
 # Syllables a verb takes before -ㄹ까 / -ㄹ지 (될까, 말까, 할지, 있을지); not 일지, 학술지, 필지, 엘지 (nouns).
@@ -136,8 +132,8 @@ def is_predicate(word: str) -> bool:
         return True  # a verb in -ㄹ까 / -ㄹ지 (될까, 말까, 될지): whether, not what
     if len(word) > 2 and word.endswith(("까봐", "까봐요", "까봐서")):
         return True  # a worry (없을까봐, 안 될까봐요): what might happen, not what is asked about
-    if word.endswith("하긴") and (len(word) == 2 or _contracted(word[-3])):
-        return True  # "X하긴 하는데" (좋아하긴, 하긴); a noun + 하긴 (설치하긴) names the noun
+    if word == "하긴" or word.endswith(("아하긴", "어하긴")):
+        return True  # "X하긴 하는데" (좋아하긴, 싫어하긴, 하긴); a noun + 하긴 (설치하긴, 암호화하긴) names the noun
     if len(word) == 2 and word[-1] == "긴" and word[0] in _ADJECTIVE_STEMS:
         return True  # 좋긴 한데, 있긴 해요
     if len(word) > 2 and word[-1] == "염" and not _ends_in_everyday(word):
@@ -235,8 +231,9 @@ class Vocabulary:
             content = _content_words(text)
             words.update(content)
             seen.update(set(content))
-        # An English word the texts use with -ed or -ly is known bare too (skilled -> skill, mostly -> most).
-        words |= {w[:-2] for w in words if w.isascii() and len(w) > 5 and w.endswith(("ed", "ly"))}
+        # An English word the texts use with -ed is known bare too (skilled -> skill); not -ly: "quietly"
+        # says how they work, "is the team quiet?" asks what the team is like.
+        words |= {w[:-2] for w in words if w.isascii() and len(w) > 5 and w.endswith("ed")}
         self._words = frozenset(words)
         self._initials = _by_initials(seen)
         self._loanwords = self._known_loanwords(seen)

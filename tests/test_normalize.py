@@ -89,6 +89,7 @@ def test_tokens_fold_english_plurals() -> None:
         ("하둡팀 역활이 뭐예요", "하둡팀 역할이 뭐예요"),  # misspellings common enough to be in wordfreq
         ("몇일까지 지원해요?", "며칠까지 지원해요"),
         ("지원 됬나요", "지원 됐나요"),
+        ("지금새벽인데 금새 답 와요?", "지금새벽인데 금세 답 와요"),  # 금새 only at a word's start
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, cleaned: str) -> None:

@@ -164,6 +164,17 @@ def test_a_count_of_what_was_named_before_is_never_the_interviewees_count(engine
     assert (decision.action, decision.missing) == ("fallback", "count")
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("그 분들 이름이 뭐예요?", "people"), ("how many of them were interviewed?", "people")],
+)
+def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, question: str, expected: str) -> None:
+    # Only a pointer to a place, team or company leaves the topic open; the interviewees' names and number
+    # are what their entry holds.
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.id) == ("answer", expected)
+
+
 def test_smalltalk_entries_are_never_offered_for_a_substantive_question() -> None:
     kb = parse(
         textwrap.dedent(
