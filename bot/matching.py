@@ -605,7 +605,7 @@ _ME = frozenset(str.split("저 저는 전 제가 제 저도 나 난 내가 나�
 # A clause that says what the asker wants, fears or supposes (하고 싶은데, 하려면, 되면), what they have heard
 # (Ceph 쓴다던데, 재택 된다고 하던데) or what they ask about (그 방송 말인데, 채용에 대해서): what it names
 # is what the question is about.
-_GOALS = ("려면", "으면", "면", "던데", "던데요", "다고", "라고", "대요", "래요")
+_GOALS = ("면", "던데", "던데요", "다고", "라고", "대요", "래요")  # 하려면, 되면, 쓴다던데, 된다고
 _ABOUT = ("말인데", "말이야", "말이에요", "말이요", "대해", "대한", "관해", "관한")
 _WANTS = ("싶", "까봐", "궁금", "걱정")  # 하고 싶은데, 출장 갈까봐, 점심이 궁금한데, 야근이 걱정인데
 
@@ -619,22 +619,7 @@ def _known_word(word: str, vocabulary: Vocabulary) -> bool:
     return (hangul or len(word) >= 3) and not is_filler(word) and not vocabulary.unknown(word)
 
 
-_QUESTION_WORDS = (
-    "어디",
-    "어떻",
-    "어떤",
-    "어때",
-    "언제",
-    "누구",
-    "누가",
-    "무엇",
-    "뭐",
-    "뭘",
-    "무슨",
-    "왜",
-    "얼마",
-    "몇",
-)
+_QUESTION_WORDS = tuple(str.split("어디 어떻 어떤 어때 언제 누구 누가 무엇 뭐 뭘 무슨 왜 얼마 몇"))
 
 
 def _unit_names(kb: KnowledgeBase) -> list[str]:
