@@ -57,7 +57,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
          "주소", "오피스", "사옥", "출근 장소", "같은 사무실", "같은 건물", "같은 층"),
-        (r"where is (the|your|their) office", r"where (are|is) (they|it|the team) (located|based)", r"location",
+        (r"where(?: is|'s| s) (the|your|their|that) office", r"where(?: is|'s| s) (?:it|that)(?: located| based)?$", r"where (are|is) (they|it|the team) (located|based)", r"location",
          r"same (office|building|floor)", r"sit together",
          r"located", r"city", r"address", r"relocat\w*", r"which office", r"headquarters", r"based in"),
     ),

@@ -31,12 +31,12 @@ from rapidfuzz import fuzz
 from bot.facts import ALSO_DOES, ALSO_EN, ALSO_EN_VERBS, KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
-from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, is_syllable, main_clause
+from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, main_clause
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
 from bot.subjects import NOT_NOW, WHAT_IT_DOES, Subjects, plain_text
-from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler, is_predicate
+from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
 Action = Literal["answer", "clarify", "fallback"]
 
@@ -343,7 +343,7 @@ class Matcher:
         asks_for = asks(reading) | asks(first)
         if unknown and USAGE.search(reading):
             asks_for |= {"stack"}  # "MySQL도 써요?": a tool the knowledge base never mentions
-        names = _asked_names(reading, vocabulary) if unknown else ()
+        names = vocabulary.unknown_names(reading) if unknown else ()
         if names and _also_does(reading, vocabulary):
             asks_for |= {"detail"}  # "오브젝트 스토리지도 해요?": a piece of work the interview never mentions
         sig = Signals(
@@ -575,51 +575,6 @@ _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 
 
 _UNIT_END = re.compile(r"[가-힣]+(?:실|팀|파트|셀|센터|본부)")
-
-
-def _asked_names(reading: str, vocabulary: Vocabulary) -> tuple[str, ...]:
-    """The unknown words that name something in what a question asks.
-
-    Those of its last clause when the context before it is the asker speaking of themselves ("저 SI 회사
-    5년차인데 / 이런 사람한테도 추천함?": SI is about the asker, not the question) and that clause has a noun
-    of its own the knowledge base knows; those of the whole question otherwise: context about something
-    else ("판교역인데 / 어디로 가면 돼요?"), one that says what the asker wants, fears or has heard (_GOALS,
-    _WANTS: "Ceph 쓴다던데 / 기반기술셀 어떤 팀이에요?"), or a last clause of question words and verbs
-    ("어디서 해요?") or of no words at all ("Go예요 / C++예요?")."""
-    names = vocabulary.unknown_names(reading)
-    if not names:
-        return ()
-    tail = main_clause(reading, lambda word: not is_filler(word))
-    if tail == reading or not any(_known_word(word, vocabulary) for word in tail.split()):
-        return names
-    context = reading[: len(reading) - len(tail)].split()
-    if not any(word in _ME for word in context):
-        return names  # "판교역인데 / 어디로 가면 돼요?": context that is not about the asker may be the subject
-    if any(word.endswith(_GOALS) or word.startswith(_ABOUT) or any(w in word for w in _WANTS) for word in context):
-        return names  # "메일 수신거부 하고 싶은데 / 방법 알려주세요": the context is what the question is for
-    return vocabulary.unknown_names(tail)
-
-
-# The asker speaking of themselves: context with one of these is about them (저 DBA 출신인데, 제가 SI에서만).
-_ME = frozenset(str.split("저 저는 전 제가 제 저도 나 난 내가 나는 i my"))
-# A clause that says what the asker wants, fears or supposes (하고 싶은데, 하려면, 되면), what they have heard
-# (Ceph 쓴다던데, 재택 된다고 하던데) or what they ask about (그 방송 말인데, 채용에 대해서): what it names
-# is what the question is about.
-_GOALS = ("면", "던데", "던데요", "다고", "라고", "대요", "래요")  # 하려면, 되면, 쓴다던데, 된다고
-_ABOUT = ("말인데", "말이야", "말이에요", "말이요", "대해", "대한", "관해", "관한")
-_WANTS = ("싶", "까봐", "궁금", "걱정")  # 하고 싶은데, 출장 갈까봐, 점심이 궁금한데, 야근이 걱정인데
-
-
-def _known_word(word: str, vocabulary: Vocabulary) -> bool:
-    """A noun of Hangul, or a word of three or more letters, that the knowledge base knows (not a question
-    word or a verb: "어디서 해요" asks nothing by itself)."""
-    hangul = any(is_syllable(ch) for ch in word)
-    if hangul and (is_predicate(word) or word.startswith(_QUESTION_WORDS) or word.endswith("면")):
-        return False  # a verb, a question word, a condition (가면, 하면: 가면 is a noun too)
-    return (hangul or len(word) >= 3) and not is_filler(word) and not vocabulary.unknown(word)
-
-
-_QUESTION_WORDS = tuple(str.split("어디 어떻 어떤 어때 언제 누구 누가 무엇 뭐 뭘 무슨 왜 얼마 몇"))
 
 
 def _unit_names(kb: KnowledgeBase) -> list[str]:
