@@ -85,6 +85,7 @@ _OTHER = frozenset(
     카카오뱅크 카카오페이 카카오모빌리티 카카오엔터프라이즈 카카오엔터 카카오엔터테인먼트 카카오게임즈 카카오브레인
     카카오스타일 카카오헬스케어 카뱅 카페이 카카오t 카카오택시 택시 대리운전 주가 주식 주주 stock stocks
     대학원 대학교 편입 군대 입대 카투사 장학금 인턴 인턴십 알바 아르바이트 청약 작가 작가신청 서포터즈 공모전
+    지원금 지원사업 정부지원
     naver line coupang google apple amazon facebook microsoft netflix samsung
     kakaobank kakaopay kakaomobility internship intern interns
     """
@@ -128,7 +129,7 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     found = [
         w
         for i, w in enumerate(words)
-        if ({w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU)
+        if ({w, stem(w)} & (_KO_NEGATION_WORDS | _OTHER) or w in _YOU or _other_with_ending(w))
         and not (w == "아니면" and i > 0 and words[i - 1].endswith(_QUESTION_ENDS))
     ]
     found += [w for w in words if w not in found and w.rstrip("요").endswith(_KO_NEGATION_ENDINGS) and len(w) > 2]
@@ -145,6 +146,16 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
     if decline:
         found.append(decline.group(0).strip())
     return tuple(dict.fromkeys(found))
+
+
+def _other_with_ending(word: str) -> bool:
+    """An organisation or application of _OTHER with a particle or the copula after it, which stem() may
+    cut wrongly (작가인데 -> 작: 가 looks like a particle)."""
+    return any(word.startswith(other) and word[len(other) :] in _AFTER_OTHER for other in _OTHER_HANGUL)
+
+
+_OTHER_HANGUL = tuple(sorted((w for w in _OTHER if is_syllable(w[0])), key=len, reverse=True))
+_AFTER_OTHER = frozenset(str.split("인데 인데요 이에요 예요 입니다 이고 로 으로 로서 가 이 는 은 를 을 도 에 에서"))
 
 
 def put_to_the_bot(found: tuple[str, ...]) -> bool:

@@ -615,6 +615,10 @@ def test_framing_words_split_words_and_verbs_are_not_unknown_names(engine: Engin
         "the apply page won't load on my phone",
         "이력서 좀 봐줄래?",  # a request for work
         "카카오T 대리운전 기사 지원은 어떻게 해요?",  # another kind of application
+        # found by a stranger's review: a subsidy, and 작가 with the copula or a particle after it
+        "저 카카오 T 기사인데 카카오 지원금 어디서 받아요?",
+        "저 카카오톡 이모티콘 작가인데 지원 어떻게 해요?",
+        "브런치 작가로 지원하려면 어떻게 해요?",
     ],
 )
 def test_problem_reports_requests_and_other_applications_are_never_answered(engine: Engine, question: str) -> None:
