@@ -417,7 +417,7 @@ class Matcher:
             # published": the interviewees and the interview hold those).
             return None, False
         rest = self.signals(left, semantic=False)
-        if rest is None or rest.content == 0:
+        if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
             return None, True
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))

@@ -415,6 +415,12 @@ def test_everyday_words_and_verbs_are_not_corrected_to_known_words(engine: Engin
         ("트래픽 늘어나는 거 구체적으로 어떻게 처리해요?", "howto"),  # the interview never says how
         ("how exactly do they keep the services up?", "howto"),
         ("사진은 어느 서버에 저장돼요?", "place"),
+        # Asked alone, a pointer (거기, 여기, there) names nothing the bot knows; "사람들" must not make it
+        # the interviewees' entry, whose "세 명" would read as the team's size.
+        ("거기 사람들 몇명이에요", "count"),
+        ("그 팀 사람들은 몇 명이에요?", "count"),
+        ("how many people work there?", "count"),
+        ("여기 몇 명이에요?", "count"),
     ],
 )
 def test_more_facts_the_interview_does_not_give(engine: Engine, question: str, kind: str) -> None:

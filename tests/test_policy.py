@@ -155,16 +155,6 @@ def test_a_fact_question_names_a_topic_only_when_it_is_about_one(engine: Engine)
 
 
 @pytest.mark.parametrize(
-    "question", ["거기 사람들 몇명이에요", "그 팀 사람들은 몇 명이에요?", "how many people work there?"]
-)
-def test_a_count_of_what_was_named_before_is_never_the_interviewees_count(engine: Engine, question: str) -> None:
-    # Asked alone, "거기"/"there" points to nothing the bot knows; "사람들" must not make it the
-    # interviewees' entry, whose "세 명" would read as the team's size.
-    decision = engine.matcher.decide(question)
-    assert (decision.action, decision.missing) == ("fallback", "count")
-
-
-@pytest.mark.parametrize(
     ("question", "expected"),
     [("그 분들 이름이 뭐예요?", "people"), ("how many of them were interviewed?", "people")],
 )
