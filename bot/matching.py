@@ -94,6 +94,8 @@ class Signals:
     tail: np.ndarray | None = None  # per entry, 0-1: lexical similarity of the last clause (None: the whole)
     vote: np.ndarray | None = None  # per entry, 0-1: its share of the question's nearest phrasings (lexical)
     semantic_vote: np.ndarray | None = None  # ... by embeddings (where the embedding stage ran)
+    nameless: np.ndarray | None = None  # per entry, 0-1: lexical similarity without the people's and teams'
+    # names (None: it names none): what is asked of the team, apart from which team
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
@@ -213,6 +215,13 @@ class Matcher:
         (기반기술셀 넣어보려는데 / 어디서 지원함); None when it is one clause (the lexical scores hold)."""
         tail = main_clause(reading, lambda word: not is_filler(word))
         return None if tail == reading else self._lexical(tail, exclude)
+
+    def _nameless(self, reading: str, exclude: int | None) -> np.ndarray | None:
+        """Lexical similarity of the question with the people's and teams' names cut out: "하둡엔지니어링파트에
+        지원하고 싶은데 어떻게 해요?" asks how to apply, and the team's name matches that team's entry best; None
+        when it names nobody (the lexical scores hold)."""
+        named, rest = self.subjects.named(reading)
+        return self._lexical(rest, exclude) if named and rest and rest != reading else None
 
     def _passage(self, text: str) -> np.ndarray:
         """Per entry, the cosine of its closest answer or quote (0-1)."""
@@ -360,6 +369,7 @@ class Matcher:
             passage=self._passage(reading),
             tail=self._tail(reading, exclude),
             vote=self._vote(docs, self._doc_entry_array),
+            nameless=self._nameless(reading, exclude),
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -392,6 +402,7 @@ class Matcher:
             tail=sig.tail,
             vote=sig.vote,
             semantic_vote=sig.semantic_vote,
+            nameless=sig.nameless,
         )
 
     def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:

@@ -47,6 +47,8 @@ LEXICAL_FEATURES = (
     "lexical_lead",
     "tail",
     "tail_lead",
+    "nameless",
+    "nameless_lead",
     "vote",
     "passage",
     "passage_lead",
@@ -219,6 +221,7 @@ def feature_matrix(
     passage: np.ndarray,
     semantic_passage: np.ndarray | None = None,
     tail: np.ndarray | None = None,
+    nameless: np.ndarray | None = None,
     vote: np.ndarray | None = None,
     semantic_vote: np.ndarray | None = None,
     unknown_share: float,
@@ -229,11 +232,14 @@ def feature_matrix(
     """One row per entry, columns as LEXICAL_FEATURES (+ the semantic ones when ``semantic`` is given)."""
     n = len(lexical)
     tail = lexical if tail is None else tail
+    nameless = lexical if nameless is None else nameless
     cols = [
         lexical,
         _lead(lexical),
         tail,
         _lead(tail),
+        nameless,
+        _lead(nameless),
         vote if vote is not None else np.zeros(n),
         passage,
         _lead(passage),

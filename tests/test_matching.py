@@ -860,3 +860,15 @@ def test_loanwords_with_another_meaning_are_not_read_as_faq_words(engine: Engine
 def test_asking_for_help_gets_what_the_bot_can_answer(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)  # not the thanks entry's "도움이 됐다니 기뻐요"
     assert (decision.action, decision.id) == ("answer", "greeting")
+
+
+def test_what_is_asked_of_a_named_team_is_measured_apart_from_its_name(lexical_engine: Engine) -> None:
+    matcher = lexical_engine.matcher
+    ids = [e.id for e in matcher.kb.entries]
+    sig = matcher.signals("데이터플랫폼파트 채용 중이에요?", semantic=False)
+    assert sig is not None and sig.nameless is not None
+    # The team's name matches its own entry best; what is asked of it (채용 중이에요?) is hiring.
+    assert ids[int(np.argmax(sig.lexical))] == "team-data-platform"
+    assert ids[int(np.argmax(sig.nameless))] == "hiring"
+    plain = matcher.signals("지원 어떻게 해요?", semantic=False)
+    assert plain is not None and plain.nameless is None  # it names nobody: the lexical scores hold

@@ -127,6 +127,24 @@ def test_clarify_offers_only_plausible_browsable_topics(engine: Engine) -> None:
         )
 
 
+# Applying to, or hiring by, a team someone names is asked of the team: the team's own entry is not the
+# answer (its name matched its phrasings best before the rest of the question was measured apart).
+@pytest.mark.parametrize(
+    "question",
+    [
+        "디에고님 팀 채용하나요?",
+        "기반기술셀 쪽에 지원하고 싶은데 어떻게 하면 되죠?",
+        "하둡 엔지니어로 일하고 싶은데 지원은 어떻게 해요?",
+    ],
+)
+@pytest.mark.parametrize("which", ["engine", "lexical_engine"])
+def test_what_is_asked_of_a_named_team_is_not_that_teams_entry(
+    request: pytest.FixtureRequest, which: str, question: str
+) -> None:
+    decision = request.getfixturevalue(which).matcher.decide(question)
+    assert decision.action != "answer" or decision.id in {"apply", "hiring"}, decision
+
+
 @pytest.mark.parametrize("question", ["하둡이랑 스토리지", "하둡 팀이랑 스토리지 팀", "hadoop and storage"])
 def test_two_teams_named_are_never_answered_as_one_of_them(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
