@@ -35,7 +35,7 @@ from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_qu
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
-from bot.subjects import NOT_NOW, WHAT_IT_DOES, Subjects, plain_text
+from bot.subjects import NOT_NOW, WHAT_IT_DOES, WHICH_TEAM, Subjects, plain_text
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
 Action = Literal["answer", "clarify", "fallback"]
@@ -474,9 +474,14 @@ class Matcher:
             sig = replace(sig, blocked=())  # "너 뭐하는 봇이야?": the entry that speaks about the bot
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
-        theirs = None if sig.blocked or sig.names else self.named_team(question, WHAT_IT_DOES)
+        theirs = None
+        if not (sig.blocked or sig.names):
+            theirs = self.named_team(question, WHAT_IT_DOES)
+            if theirs is None:
+                theirs = self.named_team(question, WHICH_TEAM)
         if theirs is not None and theirs in order[:3]:
-            # "디에고는 어떤 일을 하나요?", "what does DJ do?": the team's entry names them and says what it does.
+            # "디에고는 어떤 일을 하나요?", "what does DJ do?", "디에고는 어느 팀이에요?": the team's entry names them
+            # and says what it does.
             first = Candidate(self.kb.entries[theirs].id, round(100.0 * float(p[theirs]), 1))
             return replace(base, action="answer", candidates=(first, *(c for c in candidates if c.id != first.id)))
         offered = self.offered(p)

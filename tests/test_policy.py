@@ -224,6 +224,23 @@ def test_what_a_person_does_is_their_teams_entry(engine: Engine, question: str, 
     assert decision.action == "answer" and decision.id == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "team"),
+    [
+        ("디에고는 어느 팀이에요?", "team-storage"),
+        ("제이지님 소속이 어디예요?", "team-hadoop"),
+        ("which team is DJ on?", "team-data-platform"),
+    ],
+)
+@pytest.mark.parametrize("which", ["engine", "lexical_engine"])
+def test_which_team_a_person_is_on_is_answered(
+    request: pytest.FixtureRequest, which: str, question: str, team: str
+) -> None:
+    # Their team's entry names them; the interviewees' entry says who is on which team.
+    decision = request.getfixturevalue(which).matcher.decide(question)
+    assert decision.action == "answer" and decision.id in {team, "people"}, decision
+
+
 def test_where_a_person_came_from_or_what_they_enjoy_is_not_their_team(engine: Engine) -> None:
     assert engine.matcher.decide("JG님은 어느 팀 출신이에요?").action != "answer"
     assert engine.matcher.decide("디에고는 무슨 일 할 때 보람 느껴요?").id != "team-storage"
