@@ -244,7 +244,9 @@ class Follower:
         if not context.question or (context.action == "answer" and context.entry in self.teams):
             return self._answer(question, topic, language, "subject")  # "what does it do?" -> the same for X
         last = self.kb.get(context.entry) if context.action == "answer" and context.entry else None
-        if last is not None and last.browse:  # never a greeting or thanks again
+        if last is not None and not last.browse:
+            return self._answer(question, topic, language, "subject")  # never a greeting or thanks again
+        if last is not None:
             team = self.kb.entry(topic)
             if any(title in text for title in last.title.values() for text in team.answer.values()):
                 # "하둡 팀은요?" after the technical challenges: the team's own entry speaks of them.

@@ -76,7 +76,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          r"apply separately"),
     ),
     "experience": (
-        ("몇 년", "몇년", "년차", "경력 요건", "자격 요건", "자격요건", "우대 사항", "우대사항", "필수 조건", "학력", "전공", "나이",
+        ("몇 년", "몇년", "년차", "경력 요건", "자격 요건", "자격요건", "지원 자격", "지원자격", "자격 조건", "자격조건", "우대 사항", "우대사항", "필수 조건", "학력", "전공", "나이",
          "몇 살", "몇살", "자격증", "학위", "직급", "외국인", "비전공"),
         (r"how many years", r"years of experience", r"requirements?", r"qualifications?", r"degree", r"age limit",
          r"how old", r"certificat\w*", r"job titles?", r"foreigners?", r"experience (required|needed)"),

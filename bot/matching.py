@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from bot.facts import ALSO_DOES, ALSO_EN, ALSO_EN_VERBS, KINDS, USAGE, asks, covered, without_cues
 from bot.knowledge import KnowledgeBase
 from bot.lexical import LexicalIndex
-from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, main_clause
+from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_query, main_clause, tokens
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
@@ -156,8 +156,20 @@ class Matcher:
         self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
         self.subjects = Subjects.of(kb)
         ids = {entry.id: i for i, entry in enumerate(kb.entries)}
+        self._index_of = ids
         self._team_of = {p.id: ids[p.topic] for p in self.subjects.people if p.topic in ids}
         self._team_entries = frozenset(self._team_of.values())
+        # The phrasings with the people's and teams' names cut out: what each asks of whoever it names (built
+        # when first needed: a question that names a team).
+        self._name_free: LexicalIndex | None = None
+        self._name_free_lock = threading.Lock()
+        # Entries a question asks of a team as of anyone ("기반기술셀 분위기 어때요?": the interview speaks of the
+        # culture, growth or applying for all the teams alike): neither a team's own entry nor related to one
+        # (the office, the challenges, the interviewees may be what the team's own entry holds).
+        teams = {kb.entries[e].id for e in self._team_entries}
+        self._asked_of_anyone = frozenset(
+            e for e, entry in enumerate(kb.entries) if e not in self._team_entries and not teams & set(entry.related)
+        )
         # Entries asked about the bot itself (이 봇은 뭐 하는 봇이에요?, 봇이 참고하는 글): a question put to the
         # bot ("너 뭐하는 봇이야?") may be answered with them, as faq.yaml's phrasings say.
         self._about_bot = frozenset(
@@ -416,7 +428,7 @@ class Matcher:
         confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
         return rank, float(confidence)
 
-    def _topic(self, reading: str) -> tuple[int | None, bool]:
+    def _topic(self, reading: str) -> tuple[int | None, bool, bool]:
         """The entry a fact question is about: its best match once the words asking for the fact are
         taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough; and
         whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
@@ -426,16 +438,19 @@ class Matcher:
             # ("사람들" is not the interviewees' entry). Not when the question names the team too ("그 팀
             # 연봉은요? 하둡 팀이요"), nor for people or things pointed to ("그 분들 이름", "when was it
             # published": the interviewees and the interview hold those).
-            return None, False
+            return None, False, False
         rest = self.signals(left, semantic=False)
         if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
-            return None, True
+            return None, True, False
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
+        asked = self.asked_of_the_team(rest.reading, [int(e) for e in np.argsort(-rank, kind="stable")[:3]])
+        if asked is not None:
+            return asked[0], False, True  # "데이터플랫폼파트 인터뷰 언제 올라왔어요?": the interview's date
         # Both the entry's own estimate and the question's: "개발자는" alone leans to the interviewees' entry
         # (its phrasings say 개발자) without being about it.
         likely = min(float(rank[best]), confidence) >= self.policy.levels.topic
-        return (best if likely else None), False
+        return (best if likely else None), False, False
 
     def decide(self, question: str) -> Decision:
         """Choose answer, clarify or fallback for a question."""
@@ -472,6 +487,16 @@ class Matcher:
         both = len(teams) > 1 and order[0] in teams
         if order[0] in self._about_bot and put_to_the_bot(sig.blocked):
             sig = replace(sig, blocked=())  # "너 뭐하는 봇이야?": the entry that speaks about the bot
+        asked = self.asked_of_the_team(sig.reading, order)
+        if asked is not None:
+            # "하둡엔지니어링파트 분위기 어때요?": the team's name matched its entry, the rest asks for another.
+            entry, team, likely = asked
+            first = Candidate(self.kb.entries[entry].id, round(100.0 * likely, 1))
+            ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
+            if self.answerable(sig):
+                return replace(base, action="answer", candidates=ranked)
+            pair = (first, Candidate(self.kb.entries[team].id, round(100.0 * float(p[team]), 1)))
+            return replace(base, action="clarify", candidates=ranked, options=pair)
         if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
             return replace(base, action="answer")
         theirs = None
@@ -497,6 +522,38 @@ class Matcher:
             return replace(base, action="clarify", options=options)
         return base
 
+    def _name_free_index(self) -> LexicalIndex:
+        with self._name_free_lock:
+            if self._name_free is None:
+                self._name_free = LexicalIndex([self.subjects.named(d)[1] or d for d in self._clean_docs])
+            return self._name_free
+
+    def asked_of_the_team(self, reading: str, order: list[int]) -> tuple[int, int, float] | None:
+        """(entry, team entry, the entry's probability) when a question names one team, its best entry is that
+        team's, and the rest of it asks what another entry holds as of anyone ("하둡엔지니어링파트 분위기
+        어때요?" asks the culture): the rest, asked alone, is answered with that entry, which is among the
+        whole question's best three, and the team's entry is not asked so too, names aside."""
+        if not order or order[0] not in self._team_entries or self.teams_named(reading) != [order[0]]:
+            return None
+        named, rest = self.subjects.named(reading)
+        if len(named) != 1 or not rest:
+            return None
+        if not any(not is_filler(word) for word in tokens(clean(rest))):
+            return None  # "하둡팀 어디예요" once the fact words are out: nothing else is asked of the team
+        measured = self.signals(rest)
+        if measured is None:
+            return None
+        alone = self.decide_signals(rest, measured)
+        best = self._index_of.get(alone.id or "", -1)
+        team = order[0]
+        if alone.action != "answer" or best not in self._asked_of_anyone or best not in order[:3]:
+            return None
+        # "하둡 쪽 일의 매력은?" is the team's: its entry holds what JG finds attractive, though "이 일의 매력"
+        # alone asks what they find rewarding.
+        near = np.zeros(len(self.kb.entries))
+        np.maximum.at(near, self._doc_entry_array, self._name_free_index().search(clean(rest)))
+        return (best, team, alone.candidates[0].score / 100.0) if near[team] < _SHARED * near[best] else None
+
     def named_team(self, question: str, asking: re.Pattern[str]) -> int | None:
         """The team entry of the one person or team a question names, when the question asks what ``asking``
         matches (what they do, which team they are on) and not where they came from."""
@@ -516,8 +573,8 @@ class Matcher:
         that entry when the question is plausibly about it (found without the fact words)."""
         if not sig.asks or not len(rank):
             return None, None
-        topic, bare = self._topic(sig.reading)
-        if topic is not None and rank[topic] < self.policy.levels.topic:
+        topic, bare, of_a_team = self._topic(sig.reading)
+        if topic is not None and not of_a_team and rank[topic] < self.policy.levels.topic:
             # What is left of "하둡 설치 방법" (하둡 방법) or "야근 많아요" (많아요) is not what the whole asks about.
             topic = None
         about = topic

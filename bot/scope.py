@@ -9,6 +9,7 @@ else:
 - a problem report: "브런치가 IE에서 안 열려요", "the apply page won't load";
 - a comparison: "하둡이랑 스토리지 차이", "which is better, hadoop or spark?";
 - a question put to the bot itself: "너 사람이야?", "넌 이름이 뭐야?" share words with `fit` or `people`;
+- a wish to talk with a person: "사람이랑 얘기하고 싶어요", "can I talk to a human?" (not the interviewees);
 - another organisation or another kind of application: "라인에 지원하려면?", "카카오뱅크 지원 방법",
   "구글 문화는 어때요?", "대학원 지원" use the words of `apply` or `culture`, but the FAQ only speaks for
   Kakao's Platform/Infra office and its experienced-developer hiring.
@@ -93,9 +94,25 @@ _OTHER = frozenset(
 )
 
 
+# A wish to talk with a person instead of the bot (사람이랑 얘기하고 싶어요, 상담원 연결, talk to a human):
+# the interviewees' entry shares 사람, but nobody from the interview is on the other end.
+_KO_HUMAN = (
+    *str.split("상담원 상담사 상담직원"),
+    *(
+        f"사람{p} {v}"
+        for p in ("이랑", "하고", "과", "한테", "이랑은")
+        for v in ("얘기", "이야기", "대화", "말하", "통화")
+    ),
+    *("사람 연결", "사람이랑 직접", "사람한테 직접", "직원 연결", "직원이랑", "직원하고", "진짜 사람", "실제 사람"),
+)
+_EN_HUMAN = re.compile(
+    r"\b(?:talk|speak|chat)(?:ing)? (?:to|with) (?:a |an |some )?(?:real |actual |live )?"
+    r"(?:human|person|people|agent|someone|somebody|recruiter)\b|\b(?:real|live) (?:human|person|agent)\b"
+)
+
 # Phrases that keep a question from an outright answer wherever they stand: Korean as written in the
 # cleaned reading, English found in the text as typed.
-_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), ((), _EN_NEGATION))
+_PHRASES = ((_KO_WORK, _EN_WORK), (_KO_COMPARE, _EN_COMPARE), (_KO_HUMAN, _EN_HUMAN), ((), _EN_NEGATION))
 _AFTER_A_SENTENCE = re.compile(r"(?<=[.?!…\n])")
 
 

@@ -209,6 +209,10 @@ def test_a_negation_or_another_organisation_is_never_answered_outright(engine: E
         ("왜 F1 미케닉이랑 비교해요?", ()),  # why the interview compares, not a comparison asked for
         ("why do they compare the team to F1 mechanics?", ()),
         ("하둡이랑 스토리지 비교해줘", ("비교",)),
+        ("사람이랑 얘기하고 싶어요", ("사람이랑 얘기",)),  # a person instead of the bot
+        ("상담원 연결해 주세요", ("상담원",)),
+        ("can I talk to a real person?", ("talk to a real person",)),
+        ("인터뷰한 사람들 누구예요?", ()),
     ],
 )
 def test_scope_words_are_whole_words(question: str, words: tuple[str, ...]) -> None:

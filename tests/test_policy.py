@@ -40,6 +40,7 @@ NOT_COVERED = [
     pytest.param("연뵹 얼마 줘요?", "money", None, id="salary with a typo"),
     pytest.param("면접은 몇 번 봐요?", "process", None, id="interview steps"),
     pytest.param("지원 마감 기한이 있나요?", "date", None, id="a deadline"),
+    pytest.param("지원 자격이 어떻게 되나요?", "experience", None, id="qualifications"),
 ]
 
 
@@ -143,6 +144,31 @@ def test_what_is_asked_of_a_named_team_is_not_that_teams_entry(
 ) -> None:
     decision = request.getfixturevalue(which).matcher.decide(question)
     assert decision.action != "answer" or decision.id in {"apply", "hiring"}, decision
+
+
+# What is asked of a team as of anyone (its culture, whether it hires, thanks) is that entry, though the
+# team's full name matches its own entry best; what the team's own entry is asked for (the appeal of its
+# work, in JG's words) stays the team's; a fact about the team it lacks is still "not covered".
+@pytest.mark.parametrize(
+    ("question", "expected", "missing"),
+    [
+        ("하둡엔지니어링파트 분위기는 어떤가요?", "culture", None),
+        ("데이터플랫폼파트도 경력자 뽑나요?", "hiring", None),
+        ("기반기술셀 관련 설명 감사합니다", "thanks", None),
+        ("데이터플랫폼파트 인터뷰는 언제 나온 글이에요?", "interview", None),
+        ("하둡엔지니어링파트 일은 어떤 매력이 있어요?", "team-hadoop", None),
+        ("하둡팀 사무실 어디예요", "team-hadoop", "place"),
+    ],
+)
+@pytest.mark.parametrize("which", ["engine", "lexical_engine"])
+def test_what_is_asked_of_a_named_team_is_the_entry_that_holds_it(
+    request: pytest.FixtureRequest, which: str, question: str, expected: str, missing: str | None
+) -> None:
+    decision = request.getfixturevalue(which).matcher.decide(question)
+    if missing is None:
+        assert (decision.action, decision.id) == ("answer", expected), decision
+    else:
+        assert (decision.action, decision.missing, decision.candidates[0].id) == ("fallback", missing, expected)
 
 
 @pytest.mark.parametrize("question", ["하둡이랑 스토리지", "하둡 팀이랑 스토리지 팀", "hadoop and storage"])
