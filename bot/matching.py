@@ -525,7 +525,7 @@ class Matcher:
     def _name_free_index(self) -> LexicalIndex:
         with self._name_free_lock:
             if self._name_free is None:
-                self._name_free = LexicalIndex([self.subjects.named(d)[1] or d for d in self._clean_docs])
+                self._name_free = LexicalIndex([self.subjects.without_teams(d) or d for d in self._clean_docs])
             return self._name_free
 
     def asked_of_the_team(self, reading: str, order: list[int]) -> tuple[int, int, float] | None:
@@ -535,9 +535,9 @@ class Matcher:
         whole question's best three, and the team's entry is not asked so too, names aside."""
         if not order or order[0] not in self._team_entries or self.teams_named(reading) != [order[0]]:
             return None
-        named, rest = self.subjects.named(reading)
-        if len(named) != 1 or not rest:
-            return None
+        rest = self.subjects.without_teams(reading)
+        if self.teams_named(rest):
+            return None  # a person's name stands for the team too ("DJ님 팀 분위기"): not asked apart from it
         if not any(not is_filler(word) for word in tokens(clean(rest))):
             return None  # "하둡팀 어디예요" once the fact words are out: nothing else is asked of the team
         measured = self.signals(rest)

@@ -55,6 +55,7 @@ class Subjects:
     people: tuple[Person, ...]
     _patterns: tuple[tuple[re.Pattern[str], str], ...]  # (how a name is found, person id), longest first
     _plain_names: frozenset[str] = frozenset()  # names that always mean the team: people's and teams' own
+    _team_names: frozenset[str] = frozenset()  # ... the teams' own
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Subjects:
@@ -77,14 +78,31 @@ class Subjects:
                     pattern = re.compile(r"\s*".join(map(re.escape, joined)) + _TEAM_WORDS)
                 found.append((len(joined), pattern, person.id))
         found.sort(key=lambda f: -f[0])
-        return cls(people, tuple((p, pid) for _, p, pid in found), frozenset(own))
+        teams = {plain_text(n).replace(" ", "") for p in people for n in p.team.values()}
+        return cls(people, tuple((p, pid) for _, p, pid in found), frozenset(own), frozenset(teams))
 
     def teams_in(self, text: str) -> list[str]:
         """Person ids whose team the text names as a team: by a person's or a team's own name, or by an
         alias with a team word (하둡 팀, storage team) or beside another team (하둡이랑 스토리지). A bare
         alias that is also a technology (하둡 써요?, what does the Hadoop team do with storage?) is not, nor
         one inside a longer word (빅데이터 플랫폼)."""
+        return list(dict.fromkeys(pid for _, _, pid, _ in self._team_hits(plain_text(text))))
+
+    def without_teams(self, text: str) -> str:
+        """The text without the names of teams (기반기술셀, 하둡팀, storage team); people's names stay, as what
+        is asked may be about them: "기반기술셀 디에고님 성향" -> "디에고님 성향"."""
         plain = plain_text(text)
+        kept, last = [], 0
+        for start, end, _, team in self._team_hits(plain):
+            if team:
+                kept.append(plain[last:start])
+                last = end
+        kept.append(plain[last:])
+        return " ".join(" ".join(kept).split())
+
+    def _team_hits(self, plain: str) -> list[tuple[int, int, str, bool]]:
+        """(start, end, person id, named by a team's name or with a team word) of each name of a team as a
+        team in a plain text, in order."""
         hits: list[tuple[int, int, str]] = []
         taken = [False] * len(plain)
         for pattern, pid in self._patterns:
@@ -100,10 +118,10 @@ class Subjects:
         for i, (start, end, pid) in enumerate(hits):
             found = plain[start:end]
             bare = _TEAM_WORDS_RE.sub("", found).replace(" ", "")
-            strong = _TEAM_WORD_AFTER.search(found) or bare in self._plain_names
-            if strong or self._next_to_another(hits, i, plain):
-                out.append(pid)
-        return list(dict.fromkeys(out))
+            team = bool(_TEAM_WORD_AFTER.search(found)) or bare in self._team_names
+            if team or bare in self._plain_names or self._next_to_another(hits, i, plain):
+                out.append((start, end, pid, team))
+        return out
 
     @staticmethod
     def _next_to_another(hits: list[tuple[int, int, str]], i: int, plain: str) -> bool:

@@ -171,6 +171,13 @@ def test_what_is_asked_of_a_named_team_is_the_entry_that_holds_it(
         assert (decision.action, decision.missing, decision.candidates[0].id) == ("fallback", missing, expected)
 
 
+@pytest.mark.parametrize("which", ["engine", "lexical_engine"])
+def test_what_is_asked_of_a_named_person_stays_theirs(request: pytest.FixtureRequest, which: str) -> None:
+    # Only the team's name is cut out: "디에고님 성향" asks what Diego is like, not who should apply.
+    decision = request.getfixturevalue(which).matcher.decide("기반기술셀 디에고님 성향")
+    assert decision.id != "fit" and "fit" not in {o.id for o in decision.options[:1]}, decision
+
+
 @pytest.mark.parametrize("question", ["하둡이랑 스토리지", "하둡 팀이랑 스토리지 팀", "hadoop and storage"])
 def test_two_teams_named_are_never_answered_as_one_of_them(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
