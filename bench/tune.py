@@ -191,7 +191,7 @@ def _phrasing_hopeless(matcher: Matcher, policy: Policy, signals, labels, lex_x,
     """_hopeless_level over faq.yaml's phrasings (as in _question_rows): lexical estimate, and whether the
     full models answer right or offer the right entry."""
     confidence, rescued = [], []
-    for sig, lab, lx, fx in zip(signals, labels, lex_x, full_x, strict=False):
+    for sig, lab, lx, fx in zip(signals, labels, lex_x, full_x, strict=True):
         rank = policy.lexical.probabilities(lx)
         row = confidence_features(rank, lx, len(sig.unknown), sig.foreign)
         confidence.append(float(policy.lexical_confidence.probabilities(row)))
@@ -419,7 +419,10 @@ def main(argv: list[str] | None = None) -> int:
         policy,
         levels=dataclasses.replace(
             policy.levels,
-            hopeless=min(policy.levels.hopeless, _phrasing_hopeless(matcher, policy, signals, labels, lex_x, full_x)),
+            hopeless=min(
+                policy.levels.hopeless,
+                _phrasing_hopeless(matcher, policy, signals, labels, lex_x[:base], full_x[:base]),
+            ),
         ),
     )
     # What the report below describes: the questions the confidence models decide.

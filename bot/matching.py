@@ -108,6 +108,11 @@ _EXACT = 0.999  # lexical cosine of a question that is one of the phrasings (aft
 _LONGEST = 1000  # characters of a question that are matched (channels refuse longer ones politely)
 
 
+def _first(first: Candidate, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    """The candidates with ``first`` at their head (at most five, as decide_signals lists them)."""
+    return (first, *(c for c in candidates if c.id != first.id))[:5]
+
+
 class Matcher:
     """An index over one KnowledgeBase; immutable, safe to share between threads."""
 
@@ -428,29 +433,31 @@ class Matcher:
         confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
         return rank, float(confidence)
 
-    def _topic(self, reading: str) -> tuple[int | None, bool, bool]:
+    def _topic(self, reading: str, whole: np.ndarray) -> tuple[int | None, bool]:
         """The entry a fact question is about: its best match once the words asking for the fact are
-        taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough; and
-        whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
+        taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough and so does
+        the whole question's ranking ``whole``, or it is what the rest asks of a team the question names;
+        and whether nothing but the fact words was left (근무 시간은 어떻게 되나요)."""
         left = without_cues(reading)
         if _POINTS_TO_A_PLACE.search(left) and not self.teams_named(left):
             # "거기 사람들 몇 명이에요?": about the team or company named before, whatever its words match
             # ("사람들" is not the interviewees' entry). Not when the question names the team too ("그 팀
             # 연봉은요? 하둡 팀이요"), nor for people or things pointed to ("그 분들 이름", "when was it
             # published": the interviewees and the interview hold those).
-            return None, False, False
+            return None, False
         rest = self.signals(left, semantic=False)
         if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
-            return None, True, False
+            return None, True
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
         asked = self.asked_of_the_team(rest.reading, [int(e) for e in np.argsort(-rank, kind="stable")[:3]])
         if asked is not None:
-            return asked[0], False, True  # "데이터플랫폼파트 인터뷰 언제 올라왔어요?": the interview's date
+            return asked[0], False  # "데이터플랫폼파트 인터뷰 언제 올라왔어요?": the interview's date
         # Both the entry's own estimate and the question's: "개발자는" alone leans to the interviewees' entry
-        # (its phrasings say 개발자) without being about it.
-        likely = min(float(rank[best]), confidence) >= self.policy.levels.topic
-        return (best if likely else None), False, False
+        # (its phrasings say 개발자) without being about it; and what is left of "하둡 설치 방법" (하둡 방법) or
+        # "야근 많아요" (많아요) is not what the whole asks about.
+        likely = min(float(rank[best]), confidence, float(whole[best])) >= self.policy.levels.topic
+        return (best if likely else None), False
 
     def decide(self, question: str) -> Decision:
         """Choose answer, clarify or fallback for a question."""
@@ -478,7 +485,7 @@ class Matcher:
             if topic is None:
                 return replace(base, missing=missing)
             first = Candidate(self.kb.entries[topic].id, round(100.0 * float(p[topic]), 1))
-            ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
+            ranked = _first(first, candidates)
             near = (first,) if self.kb.entries[topic].browse else ()
             return replace(base, candidates=ranked, missing=missing, options=near)
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
@@ -492,7 +499,7 @@ class Matcher:
             # "하둡엔지니어링파트 분위기 어때요?": the team's name matched its entry, the rest asks for another.
             entry, team, likely = asked
             first = Candidate(self.kb.entries[entry].id, round(100.0 * likely, 1))
-            ranked = (first, *(c for c in candidates if c.id != first.id))[:5]
+            ranked = _first(first, candidates)
             if self.answerable(sig):
                 return replace(base, action="answer", candidates=ranked)
             pair = (first, Candidate(self.kb.entries[team].id, round(100.0 * float(p[team]), 1)))
@@ -508,7 +515,7 @@ class Matcher:
             # "디에고는 어떤 일을 하나요?", "what does DJ do?", "디에고는 어느 팀이에요?": the team's entry names them
             # and says what it does.
             first = Candidate(self.kb.entries[theirs].id, round(100.0 * float(p[theirs]), 1))
-            return replace(base, action="answer", candidates=(first, *(c for c in candidates if c.id != first.id)))
+            return replace(base, action="answer", candidates=_first(first, candidates))
         offered = self.offered(p)
         if both:
             offered = sorted(dict.fromkeys([*teams, *offered]), key=lambda e: -p[e])[:3]
@@ -573,10 +580,7 @@ class Matcher:
         that entry when the question is plausibly about it (found without the fact words)."""
         if not sig.asks or not len(rank):
             return None, None
-        topic, bare, of_a_team = self._topic(sig.reading)
-        if topic is not None and not of_a_team and rank[topic] < self.policy.levels.topic:
-            # What is left of "하둡 설치 방법" (하둡 방법) or "야근 많아요" (많아요) is not what the whole asks about.
-            topic = None
+        topic, bare = self._topic(sig.reading, rank)
         about = topic
         if bare:
             # Nothing but the fact words ("근무 시간은 어떻게 되나요?", "마감일이 언제예요?"): about the entry the whole
