@@ -253,6 +253,24 @@ def cmd_kakao(args: argparse.Namespace) -> int:
     return run(settings, Service.open(settings, args.faq))
 
 
+def cmd_studio(args: argparse.Namespace) -> int:
+    """Serve the recruiter's workbench (a local web page) until SIGINT/SIGTERM."""
+    _serving()
+    from bot.studio.web import TOKEN_ENV, run
+
+    settings = _settings(args)
+    if args.listen is not None or args.port is not None:
+        studio = settings.studio
+        port: int = studio.port if args.port is None else args.port
+        if not 0 <= port <= 65535:
+            raise FaqbotError(f"--port {args.port}: use a port from 0 to 65535")
+        studio = dataclasses.replace(studio, listen=args.listen or studio.listen, port=port)
+        settings = dataclasses.replace(settings, studio=studio)
+    logs.setup(args.verbose, service=True)
+    logs.redact(settings.studio.token, os.environ.get(TOKEN_ENV, "").strip())
+    return run(settings, args.faq)
+
+
 _SPAN = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -344,6 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", metavar="ADDRESS", help="address to listen on (default: the config's [kakao] listen)")
     p.add_argument("--port", type=int, metavar="N", help="port (default: the config's [kakao] port; 0 = any free one)")
     p.set_defaults(func=cmd_kakao)
+
+    p = sub.add_parser("studio", parents=[common], help="the recruiter's workbench: a local web page")
+    p.add_argument("--listen", metavar="ADDRESS", help="address to listen on (default: the config's [studio] listen)")
+    p.add_argument("--port", type=int, metavar="N", help="port (default: the config's [studio] port; 0 = any free one)")
+    p.set_defaults(func=cmd_studio)
 
     p = sub.add_parser("report", parents=[common], help="what went unanswered and what people disliked")
     p.add_argument("--since", default="7d", help="period: 7d (default), 24h, 30m, 2w or all")

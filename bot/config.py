@@ -51,6 +51,15 @@ class KakaoSettings:
 
 
 @dataclass(frozen=True)
+class StudioSettings:
+    """[studio]"""
+
+    listen: str = "127.0.0.1"
+    port: int = 8765
+    token: str = field(default="", repr=False)  # required to listen anywhere but loopback
+
+
+@dataclass(frozen=True)
 class StoreSettings:
     """[store]"""
 
@@ -88,6 +97,7 @@ class Settings:
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     kakao: KakaoSettings = field(default_factory=KakaoSettings)
+    studio: StudioSettings = field(default_factory=StudioSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
@@ -144,7 +154,7 @@ def load_settings(path: str | Path | None) -> Settings:
             raise ConfigError(f"{source}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
-    allowed = {"faq", "matching", "telegram", "kakao", "store", "admin", "conversation"}
+    allowed = {"faq", "matching", "telegram", "kakao", "studio", "store", "admin", "conversation"}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{source}: unknown section [{key}]; known: {', '.join(sorted(allowed))}")
@@ -171,6 +181,9 @@ def load_settings(path: str | Path | None) -> Settings:
         raise ConfigError(f'{source}: [kakao] path must start with "/", e.g. "/kakao/skill"')
     if not 0 < kakao.port < 65536:
         raise ConfigError(f"{source}: [kakao] port must be between 1 and 65535")
+    studio = _section(StudioSettings, data.get("studio", {}), "studio", source)
+    if not 0 < studio.port < 65536:
+        raise ConfigError(f"{source}: [studio] port must be between 1 and 65535")
     store = _section(StoreSettings, data.get("store", {}), "store", source)
     if store.path and path is not None and not Path(store.path).is_absolute() and store.path != ":memory:":
         store = StoreSettings(str(Path(path).parent / store.path), store.retention_days)
@@ -190,6 +203,7 @@ def load_settings(path: str | Path | None) -> Settings:
         matching=matching,
         telegram=telegram,
         kakao=kakao,
+        studio=studio,
         store=store,
         admin=admin,
         conversation=conversation,

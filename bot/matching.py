@@ -63,6 +63,7 @@ class Decision:
     missing: str | None = None  # the kind of fact asked for that the top entry does not hold (facts.py)
     confidence: float = 0.0  # the policy's P(the best candidate is the right one), 0-1
     via: str = ""  # how a conversation's context resolved it (bot.conversation); "" = on its own
+    rule: str = ""  # which step of decide_signals chose the action (bot.explain.RULES says what each means)
 
     @property
     def id(self) -> str | None:
@@ -466,14 +467,21 @@ class Matcher:
     def decide_signals(self, question: str, sig: Signals | None) -> Decision:
         """The decision for measured signals (decide() measures them; a caller that has them, skips that)."""
         if sig is None:
-            return Decision("fallback", (), question, "", self.language_of(question))
+            return Decision("fallback", (), question, "", self.language_of(question), rule="no-words")
         # A question typed with the keyboard in English mode was meant in Korean.
         language = self.language_of(sig.reading if has_hangul(sig.reading) else question)
         p, confidence = self.estimate(sig)
         order = [int(e) for e in np.argsort(-p, kind="stable")[:5]]
         candidates = tuple(Candidate(self.kb.entries[e].id, round(100.0 * float(p[e]), 1)) for e in order)
         base = Decision(
-            "fallback", candidates, question, sig.reading, language, sig.unknown, confidence=round(confidence, 4)
+            "fallback",
+            candidates,
+            question,
+            sig.reading,
+            language,
+            sig.unknown,
+            confidence=round(confidence, 4),
+            rule="below-levels",
         )
         if not candidates:
             return base
@@ -483,11 +491,11 @@ class Matcher:
             # The question wants a fact that entry does not hold: say so, never answer with it; the entry
             # comes first and is named when the question is plausibly about it.
             if topic is None:
-                return replace(base, missing=missing)
+                return replace(base, missing=missing, rule="not-held")
             first = Candidate(self.kb.entries[topic].id, round(100.0 * float(p[topic]), 1))
             ranked = _first(first, candidates)
             near = (first,) if self.kb.entries[topic].browse else ()
-            return replace(base, candidates=ranked, missing=missing, options=near)
+            return replace(base, candidates=ranked, missing=missing, options=near, rule="not-held")
         answer_level = levels.answer if sig.semantic is not None else levels.lexical_answer
         # "하둡이랑 스토리지": two teams named, the best one of them is a guess at which was meant.
         teams = self.teams_named(question) if order[0] in self._team_entries else []
@@ -501,11 +509,12 @@ class Matcher:
             first = Candidate(self.kb.entries[entry].id, round(100.0 * likely, 1))
             ranked = _first(first, candidates)
             if self.answerable(sig):
-                return replace(base, action="answer", candidates=ranked)
+                return replace(base, action="answer", candidates=ranked, rule="asked-of-team")
             pair = (first, Candidate(self.kb.entries[team].id, round(100.0 * float(p[team]), 1)))
-            return replace(base, action="clarify", candidates=ranked, options=pair)
-        if confidence >= answer_level and self.answerable(sig) and self.leads(p) and not both:
-            return replace(base, action="answer")
+            return replace(base, action="clarify", candidates=ranked, options=pair, rule="asked-of-team")
+        sure = confidence >= answer_level
+        if sure and self.answerable(sig) and self.leads(p) and not both:
+            return replace(base, action="answer", rule="confident")
         theirs = None
         if not (sig.blocked or sig.names):
             theirs = self.named_team(question, WHAT_IT_DOES)
@@ -515,7 +524,7 @@ class Matcher:
             # "디에고는 어떤 일을 하나요?", "what does DJ do?", "디에고는 어느 팀이에요?": the team's entry names them
             # and says what it does.
             first = Candidate(self.kb.entries[theirs].id, round(100.0 * float(p[theirs]), 1))
-            return replace(base, action="answer", candidates=_first(first, candidates))
+            return replace(base, action="answer", candidates=_first(first, candidates), rule="names-a-team")
         offered = self.offered(p)
         if both:
             offered = sorted(dict.fromkeys([*teams, *offered]), key=lambda e: -p[e])[:3]
@@ -525,9 +534,18 @@ class Matcher:
         initials = sig.how == "chosung" and bool(options) and options[0].score >= 50.0
         # Or no one entry is likely but the offered ones together are ("what do the teams do?").
         mass = sum(float(p[e]) for e in offered)
+        if not sure:
+            held = ""
+        elif not self.answerable(sig):
+            held = "-unanswerable"  # a word naming something unknown, a negation, another organisation
+        elif both:
+            held = "-two-teams"
+        else:
+            held = "-close-call"  # sure enough, but a second entry is nearly as likely
         if options and (confidence >= levels.clarify or initials or mass >= levels.clarify_mass):
-            return replace(base, action="clarify", options=options)
-        return base
+            kind = "clarify" if confidence >= levels.clarify else "initials" if initials else "clarify-mass"
+            return replace(base, action="clarify", options=options, rule=kind + held)
+        return replace(base, rule="below-levels" + held)
 
     def _name_free_index(self) -> LexicalIndex:
         with self._name_free_lock:

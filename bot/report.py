@@ -101,13 +101,15 @@ def build(
     votes: dict[str, tuple[int, int]],
     decide: Callable[[str], Decision] | None,
     since_label: str,
+    decide_limit: int | None = None,
 ) -> Report:
-    """Summarise outcomes; ``decide`` (the matcher) names each group's nearest entry."""
+    """Summarise outcomes; ``decide`` (the matcher) names each group's nearest entry (of the first
+    ``decide_limit`` groups only, when given: a page shows the most frequent ones)."""
     actions = Counter(r.action for r in rows)
     entries = Counter(r.entry_id for r in rows if r.entry_id and r.action in ("answer", "browse"))
     groups = group_unanswered([r.question for r in rows if r.action in KEEP_TEXT and r.question])
     if decide is not None:
-        for g in groups:
+        for g in groups[:decide_limit]:
             example = g.examples.most_common(1)[0][0]
             decision = decide(example)
             g.action_now = decision.action
