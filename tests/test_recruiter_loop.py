@@ -216,6 +216,58 @@ def test_report_groups_misses_by_meaning_not_spelling() -> None:
     ]
 
 
+def _grouped_pair_by_pair(questions: list[str]) -> list[tuple[str, int, dict[str, int]]]:
+    """What group_unanswered must give: each form compared with every group before it (no index)."""
+    from collections import Counter
+
+    from bot.report import Group, normalised, similarity
+
+    counts = Counter(q.strip() for q in questions if q.strip())
+    forms: Counter[str] = Counter()
+    originals: dict[str, Counter[str]] = {}
+    for q, n in counts.items():
+        form = normalised(q) or q.strip().lower()
+        forms[form] += n
+        originals.setdefault(form, Counter())[q] += n
+    groups: list[Group] = []
+    for form, n in forms.most_common():
+        home = next((g for g in groups if similarity(form, g.key) >= 80), None)
+        if home is None:
+            home = Group(form)
+            groups.append(home)
+        home.count += n
+        home.examples.update(originals[form])
+    return [(g.key, g.count, dict(g.examples)) for g in sorted(groups, key=lambda g: (-g.count, g.key))]
+
+
+def test_grouping_skips_only_pairs_that_cannot_be_similar() -> None:
+    """The character index of group_unanswered only saves comparisons: on real questions (the bench sets',
+    repeated and re-spaced) and on edge cases (repeated syllables, lengths far apart, one inside another),
+    it groups exactly as comparing every pair does."""
+    import random
+
+    questions = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "bench").glob("holdout*.tsv")):
+        questions += [line.rsplit("\t", 1)[1] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+    rng = random.Random(3)
+    sample = rng.sample(questions, 500)
+    sample += [q.replace(" ", "") for q in sample[:50]] + sample[:80]  # spacing slips, repeats
+    sample += [
+        "ㅋㅋㅋㅋㅋㅋ",
+        "ㅋㅋㅋㅋ",
+        "하하하하하하하하",
+        "하하",
+        "연봉",
+        "연봉 연봉 연봉 얼마",
+        "a",
+        "aaaa aaaa",
+        "?!",
+        "…",
+    ]
+    sample += ["재택근무", "재택근무 가능한가요 판교 사무실에서 일하는 분들도", "판교 사무실 재택근무"]
+    assert [(g.key, g.count, dict(g.examples)) for g in group_unanswered(sample)] == _grouped_pair_by_pair(sample)
+
+
 def test_report_names_the_nearest_entry_and_the_most_disliked(engine: Engine, tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     try:

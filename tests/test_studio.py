@@ -415,3 +415,19 @@ def test_explain_names_the_rule_and_the_level(lexical_engine) -> None:
     assert why.levels[0].reached and why.confidence >= why.levels[0].value
     why = explain(lexical_engine.matcher, "!!!")
     assert why.decision.rule == "no-words" and "no letters" in why.rule
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("[studio]\nport = 70000\n", "[studio] port must be between 1 and 65535"),
+        ("[studio]\ntoken = 123456\n", "[studio] token must be a str, not int"),
+        ("[studio]\nlisten_on = 1\n", "[studio] unknown key 'listen_on'"),
+    ],
+)
+def test_studio_settings_are_checked(faqbot, tmp_path: Path, config: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(config, encoding="utf-8")
+    result = faqbot("studio", "--config", str(path))
+    assert result.returncode == 1
+    assert message in result.stderr and "123456" not in result.stderr

@@ -5,6 +5,7 @@ carries a <title> (a tooltip, and what a screen reader says), and the page shows
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -40,11 +41,13 @@ def per_day(rows: Iterable[Row], days: int, now: float, tz: dt.tzinfo | None = N
     zone = tz or dt.datetime.now().astimezone().tzinfo
     today = dt.datetime.fromtimestamp(now, zone).date()
     out = [Day(today - dt.timedelta(days=i)) for i in range(days - 1, -1, -1)]
-    index = {d.date: d for d in out}
+    # Each day's first second, as a timestamp (so a summer-time change is where the zone puts it): a row
+    # belongs to the last day starting at or before it.
+    starts = [dt.datetime.combine(d.date, dt.time(), zone).timestamp() for d in out]
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), zone).timestamp()
     for row in rows:
-        day = index.get(dt.datetime.fromtimestamp(row.at, zone).date())
-        if day is not None:
-            day.counts[_kind(row.action)] += 1
+        if starts[0] <= row.at < end:
+            out[bisect.bisect_right(starts, row.at) - 1].counts[_kind(row.action)] += 1
     return out
 
 
@@ -78,7 +81,7 @@ def per_day_svg(days: Sequence[Day]) -> str:
     for frac in (0.0, 0.5, 1.0):  # grid and axis labels
         y = base - frac * plot_h
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">{round(peak * frac)}</text>')
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">{peak * frac:g}</text>')
     every = max(1, round(len(days) / 8))
     for i, day in enumerate(days):
         x = left + i * slot + (slot - bar) / 2

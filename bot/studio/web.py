@@ -247,7 +247,7 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
         response.headers["Content-Security-Policy"] = _CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" would make our own forms post Origin: null
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
