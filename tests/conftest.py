@@ -49,6 +49,12 @@ def _loopback(host: object) -> bool:
         return False
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow run first: on four workers, a long test that starts last makes the whole run wait
+    for it (every worker collects the same order, as pytest-xdist requires)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that would reach a host other than this machine (api.telegram.org above all)."""

@@ -23,6 +23,7 @@ def cache_env(engine, xdg_cache: Path) -> dict[str, str]:
     return {"XDG_CACHE_HOME": str(xdg_cache)}
 
 
+@pytest.mark.slow
 def test_the_console_script_runs_as_a_subprocess(cache_env: dict) -> None:
     env = {**os.environ, **cache_env}
     result = subprocess.run(

@@ -126,6 +126,7 @@ def test_cpu_check_reads_flags() -> None:
     assert not cpu_supports_engine("")
 
 
+@pytest.mark.slow
 def test_two_workers_with_two_model_copies_decide_exactly_as_one(kb, engine, xdg_cache) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

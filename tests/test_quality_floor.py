@@ -3,6 +3,8 @@
 The numbers are measured with `faqbot eval bench/holdout.tsv`; the floors sit a little below them.
 """
 
+import pytest
+
 from bot.engine import Engine
 from bot.evaluation import evaluate, read_labelled
 from tests.conftest import ROOT
@@ -10,6 +12,7 @@ from tests.conftest import ROOT
 HOLDOUT = ROOT / "bench" / "holdout.tsv"
 
 
+@pytest.mark.slow
 def test_holdout_floor(engine: Engine) -> None:
     rates = evaluate(engine.matcher, read_labelled(HOLDOUT), workers=2).rates()
     if engine.matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA

@@ -84,6 +84,7 @@ async def test_webhook_mode_without_url_is_a_config_error(api, tmp_path: Path) -
     assert "needs webhook_url" in err.decode()
 
 
+@pytest.mark.slow
 async def test_runs_answers_and_stops_cleanly_on_sigterm(api, tmp_path: Path) -> None:
     # The token in the file loses to the environment variable; neither may reach the log.
     proc = await start(write_config(tmp_path, api.base_url, token="1:file-token"), env_token=api.token)

@@ -446,6 +446,7 @@ async def test_get_updates_errors_lose_nothing(api, engine, status) -> None:
     answered_once(api, [1, 2, 3])
 
 
+@pytest.mark.slow
 async def test_slow_get_updates_that_times_out_loses_and_doubles_nothing(api, engine) -> None:
     async with running_bot(api, engine):
         await asyncio.sleep(0.1)
@@ -469,6 +470,7 @@ async def test_slow_send_that_times_out_is_not_repeated(api, engine) -> None:
     assert visible(after).startswith(engine.kb.entry("apply").answer["ko"][:20])
 
 
+@pytest.mark.slow
 async def test_server_outage_delays_answers_but_loses_none(api, engine, caplog) -> None:
     async with running_bot(api, engine, pace=2.0):
         api.message(1, "분위기는 어때요?")
