@@ -279,7 +279,9 @@ class Follower:
         if elsewhere and pointed is not None:
             first.insert(0, pointed)  # what was asked comes before the team it is now asked of
         options = tuple(dict((c.id, c) for c in (*first, *earlier)).values())[:3]
-        return replace(decision, question=question, action="clarify", options=options, via="subject")
+        return replace(
+            decision, question=question, action="clarify", options=options, via="subject", rule="conversation"
+        )
 
     def _referring(
         self, question: str, plain: str, refs: list[tuple[str, bool]], person: Person, language: str
@@ -303,7 +305,8 @@ class Follower:
         if with_subject.missing or alone.missing:
             missing = with_subject.missing or alone.missing
             chosen = with_subject if with_subject.missing else replace(alone, action="fallback")
-            return self._about(replace(chosen, missing=missing, reading=named), person, "reference", question)
+            chosen = replace(chosen, missing=missing, reading=named, rule="not-held")
+            return self._about(chosen, person, "reference", question)
         others = self.teams - {topic}
         if alone.action == "answer" and alone.id not in others:
             return replace(alone, question=question, via="reference")  # the words alone are clear: 분위기, 지원
@@ -333,7 +336,9 @@ class Follower:
             ranked = [pointed, *ranked]
         ordered = [*ranked[:1], first, *ranked[1:]] if elsewhere else [first, *ranked]
         options = tuple(dict((c.id, c) for c in ordered if self.kb.entry(c.id).browse).values())[:3]
-        return replace(with_subject, question=question, action="clarify", options=options, via="reference")
+        return replace(
+            with_subject, question=question, action="clarify", options=options, via="reference", rule="conversation"
+        )
 
     def _filled(self, question: str, alone: Decision, person: Person, language: str) -> Decision | None:
         """A short message that leaves the subject out ("연봉은요?", "기술 스택은?"), read as about it."""
@@ -403,7 +408,9 @@ class Follower:
             # Another team's topic, though the message names no team ("뭐 하는 팀이에요?" while talking
             # about the storage cell): ask which, rather than switch teams on a guess.
             first = Candidate(current.topic or "", 100.0)
-            return replace(alone, action="clarify", options=(first, alone.candidates[0]), via="filled")
+            return replace(
+                alone, action="clarify", options=(first, alone.candidates[0]), via="filled", rule="conversation"
+            )
         if alone.action == "answer":
             return alone
         filled = self._filled(question, alone, current, lang)
@@ -430,7 +437,15 @@ class Follower:
             # match (the interviewees' entry holds how many were interviewed, not how many work there).
             kind = min(lacking, key=list(KINDS).index)
             return Decision(
-                "fallback", (first,), question, plain, alone.language, options=(first,), missing=kind, via="continued"
+                "fallback",
+                (first,),
+                question,
+                plain,
+                alone.language,
+                options=(first,),
+                missing=kind,
+                via="continued",
+                rule="not-held",
             )
         pointed = [o.id for o in alone.options] or [
             c.id for c in alone.candidates[:1] if c.score >= 50.0 and self.kb.entry(c.id).browse
@@ -462,10 +477,11 @@ class Follower:
                 options=(first,),
                 missing=missing,
                 via="continued",
+                rule="not-held",
             )
         if decision.options and decision.options[0].id == last.id and not alone.options:
             # Not sure enough to answer (a word it never saw: 게시, 카톡), but the topic is the likely one.
-            return replace(alone, action="clarify", options=decision.options[:1], via="continued")
+            return replace(alone, action="clarify", options=decision.options[:1], via="continued", rule="conversation")
         return None
 
     def after(self, context: Context, decision: Decision, shown: tuple[str, ...]) -> Context:

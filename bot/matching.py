@@ -64,6 +64,7 @@ class Decision:
     confidence: float = 0.0  # the policy's P(the best candidate is the right one), 0-1
     via: str = ""  # how a conversation's context resolved it (bot.conversation); "" = on its own
     rule: str = ""  # which step of decide_signals chose the action (bot.explain.RULES says what each means)
+    mass: float = 0.0  # what the "options together" level was compared with: the offerable entries' probabilities
 
     @property
     def id(self) -> str | None:
@@ -540,11 +541,16 @@ class Matcher:
             held = "-unanswerable"  # a word naming something unknown, a negation, another organisation
         elif both:
             held = "-two-teams"
+        elif float(p.max()) <= 0.5:
+            held = "-not-likely"  # the best entry's own probability is not above one half (leads)
         else:
-            held = "-close-call"  # sure enough, but a second entry is nearly as likely
+            held = "-close-call"  # a second entry has at least half the best one's probability (leads)
+        base = replace(base, mass=round(mass, 4))
         if options and (confidence >= levels.clarify or initials or mass >= levels.clarify_mass):
             kind = "clarify" if confidence >= levels.clarify else "initials" if initials else "clarify-mass"
             return replace(base, action="clarify", options=options, rule=kind + held)
+        if not options and confidence >= levels.clarify:
+            return replace(base, rule="nothing-to-offer" + held)  # sure of a greeting, or of nothing browsable
         return replace(base, rule="below-levels" + held)
 
     def _name_free_index(self) -> LexicalIndex:

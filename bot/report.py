@@ -9,6 +9,7 @@ import functools
 import html
 import io
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -89,32 +90,67 @@ def similar(a: str, b: str) -> bool:
     return partial and bool(fuzz.partial_ratio(short, long_, score_cutoff=GROUP_SIMILARITY))
 
 
-def group_unanswered(questions: Sequence[str]) -> list[Group]:
-    """Group similar questions; most frequent groups first.
+def form_of(question: str) -> str:
+    """What grouping compares: the normalised words, or for a question of nothing but fillers or symbols,
+    the question itself with its whitespace made single spaces."""
+    return normalised(question) or " ".join(question.split()).lower()
 
-    Each form joins the first group (in the order groups were made) whose key is similar enough. Only
-    groups sharing enough characters with it are compared (_Keys): a similarity of 80 needs that, so the
-    result is the same as comparing every pair, and 3,000 different questions take well under a second.
+
+class Grouper:
+    """Puts questions into groups of ones that ask the same thing, remembering each question's group.
+
+    A question joins the first group (in the order groups were made) whose key is similar enough, else it
+    starts a new one with its form as the key. Questions are grouped once, in the order they are first
+    seen (the store's order: oldest first), so a grouper kept between reports only groups what is new.
+    Only keys sharing enough characters are compared (_Keys): a similarity of 80 needs that, so the
+    groups are the same as comparing every pair. Thread-safe.
     """
-    counts = Counter(q.strip() for q in questions if q and q.strip())
-    by_form: Counter[str] = Counter()
-    originals: dict[str, Counter[str]] = {}
-    for q, n in counts.items():
-        form = normalised(q) or q.strip().lower()
-        by_form[form] += n
-        originals.setdefault(form, Counter())[q] += n
-    groups: list[Group] = []
-    keys = _Keys()
-    for form, n in by_form.most_common():
-        first = keys.first_similar(form)
-        home = groups[first] if first is not None else None
-        if home is None:
-            home = Group(form)
-            groups.append(home)
-            keys.add(form)
-        home.count += n
-        home.examples.update(originals[form])
-    return sorted(groups, key=lambda g: (-g.count, g.key))
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit  # questions remembered; past it, start afresh (a long-running studio)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._keys = _Keys()
+        self._forms: dict[str, str] = {}  # question -> its form
+        self._groups: dict[str, int] = {}  # form -> its group's index in _keys
+
+    def _group_of(self, question: str) -> int:
+        form = self._forms.get(question)
+        if form is None:
+            form = self._forms[question] = form_of(question)
+        index = self._groups.get(form)
+        if index is None:
+            index = self._keys.first_similar(form)
+            if index is None:
+                index = self._keys.count
+                self._keys.add(form)
+            self._groups[form] = index
+        return index
+
+    def groups(self, questions: Sequence[str | None]) -> list[Group]:
+        """The groups of these questions, most frequent first (counts and examples from these alone)."""
+        out: dict[int, Group] = {}
+        with self._lock:
+            if len(self._forms) > self.limit:
+                self._reset()
+            for raw in questions:
+                question = raw.strip() if raw else ""
+                if not question:
+                    continue
+                index = self._group_of(question)
+                group = out.get(index)
+                if group is None:
+                    group = out[index] = Group(self._keys.keys[index])
+                group.count += 1
+                group.examples[question] += 1
+        return sorted(out.values(), key=lambda g: (-g.count, g.key))
+
+
+def group_unanswered(questions: Sequence[str | None], grouper: Grouper | None = None) -> list[Group]:
+    """Group similar questions, most frequent groups first (``grouper``: one kept between calls)."""
+    return (grouper or Grouper()).groups(questions)
 
 
 class _Keys:
@@ -199,12 +235,13 @@ def build(
     decide: Callable[[str], Decision] | None,
     since_label: str,
     decide_limit: int | None = None,
+    grouper: Grouper | None = None,
 ) -> Report:
     """Summarise outcomes; ``decide`` (the matcher) names each group's nearest entry (of the first
     ``decide_limit`` groups only, when given: a page shows the most frequent ones)."""
     actions = Counter(r.action for r in rows)
     entries = Counter(r.entry_id for r in rows if r.entry_id and r.action in ("answer", "browse"))
-    groups = group_unanswered([r.question for r in rows if r.action in KEEP_TEXT and r.question])
+    groups = group_unanswered([r.question for r in rows if r.action in KEEP_TEXT and r.question], grouper)
     if decide is not None:
         for g in groups[:decide_limit]:
             example = g.examples.most_common(1)[0][0]

@@ -217,34 +217,37 @@ def test_report_groups_misses_by_meaning_not_spelling() -> None:
 
 
 def _grouped_pair_by_pair(questions: list[str]) -> list[tuple[str, int, dict[str, int]]]:
-    """What group_unanswered must give: each form compared with every group before it (no index)."""
-    from collections import Counter
+    """What group_unanswered must give: each new form, in the order first seen, compared with every group
+    made before it (no index)."""
+    from bot.report import Group, form_of, similarity
 
-    from bot.report import Group, normalised, similarity
-
-    counts = Counter(q.strip() for q in questions if q.strip())
-    forms: Counter[str] = Counter()
-    originals: dict[str, Counter[str]] = {}
-    for q, n in counts.items():
-        form = normalised(q) or q.strip().lower()
-        forms[form] += n
-        originals.setdefault(form, Counter())[q] += n
     groups: list[Group] = []
-    for form, n in forms.most_common():
-        home = next((g for g in groups if similarity(form, g.key) >= 80), None)
+    home_of: dict[str, Group] = {}
+    for raw in questions:
+        q = raw.strip()
+        if not q:
+            continue
+        form = form_of(q)
+        home = home_of.get(form)
         if home is None:
-            home = Group(form)
-            groups.append(home)
-        home.count += n
-        home.examples.update(originals[form])
+            home = next((g for g in groups if similarity(form, g.key) >= 80), None)
+            if home is None:
+                home = Group(form)
+                groups.append(home)
+            home_of[form] = home
+        home.count += 1
+        home.examples[q] += 1
     return [(g.key, g.count, dict(g.examples)) for g in sorted(groups, key=lambda g: (-g.count, g.key))]
 
 
 def test_grouping_skips_only_pairs_that_cannot_be_similar() -> None:
-    """The character index of group_unanswered only saves comparisons: on real questions (the bench sets',
-    repeated and re-spaced) and on edge cases (repeated syllables, lengths far apart, one inside another),
-    it groups exactly as comparing every pair does."""
+    """The character index of the grouping only saves comparisons: on real questions (the bench sets',
+    repeated and re-spaced) and on edge cases (repeated syllables, lengths far apart, one inside another,
+    questions of fillers alone spread over lines and tabs), it groups exactly as comparing every pair does,
+    and a grouper kept between calls gives what a fresh one gives."""
     import random
+
+    from bot.report import Grouper
 
     questions = []
     for path in sorted((Path(__file__).resolve().parent.parent / "bench").glob("holdout*.tsv")):
@@ -265,7 +268,12 @@ def test_grouping_skips_only_pairs_that_cannot_be_similar() -> None:
         "…",
     ]
     sample += ["재택근무", "재택근무 가능한가요 판교 사무실에서 일하는 분들도", "판교 사무실 재택근무"]
-    assert [(g.key, g.count, dict(g.examples)) for g in group_unanswered(sample)] == _grouped_pair_by_pair(sample)
+    sample += ["ㅋㅋ ㅋㅋ", "ㅋㅋ\n\n\n\n\n\n\n\nㅋㅋ", "혹시 궁금해요", "혹시\n\t궁금해요", "?! ?!\t?!"]
+    expected = _grouped_pair_by_pair(sample)
+    assert [(g.key, g.count, dict(g.examples)) for g in group_unanswered(sample)] == expected
+    kept = Grouper()
+    kept.groups(sample[:300])
+    assert [(g.key, g.count, dict(g.examples)) for g in kept.groups(sample)] == expected
 
 
 def test_report_names_the_nearest_entry_and_the_most_disliked(engine: Engine, tmp_path: Path) -> None:

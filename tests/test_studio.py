@@ -75,7 +75,7 @@ async def test_try_shows_the_reply_on_both_platforms_and_why(client: TestClient)
     assert "answered" in page
     assert 'href="/kb#entry-team-hadoop"' in body  # the chosen candidate, linked to its entry
     assert re.search(r'class="chosen"><td><a href="/kb#entry-team-hadoop">', body)
-    assert "the best entry's estimate cleared the answer level" in page
+    assert "the estimate reached the answer level and the best entry stands out" in page
     assert "answer (lexical only) ◀" in page  # the level it compared against (no embedder here)
     assert re.search(r"P\(best is right\) = \s*0\.\d{3}", page)
     assert "<blockquote>" in body  # Telegram shows the quotes set off
@@ -173,6 +173,9 @@ async def test_test_all_takes_an_uploaded_conversation_file(client: TestClient) 
     page = text_of(await r.text())
     assert "upload: chats.tsv" in page  # the name, never a path
     assert "first turns" in page and "follow-up turns" in page
+    body = await (await client.get("/test", params={"set": "upload: chats.tsv", "all": "1"})).text()
+    # "Try it" on a follow-up asks the conversation up to it, not the turn alone.
+    assert "/try?q=%ED%95%98%EB%91%A1%20%ED%8C%80%EC%9D%80%20%EB%AD%90%20%ED%95%B4%EC%9A%94%3F%0A" in body
 
 
 @pytest.mark.parametrize(
@@ -344,7 +347,7 @@ def test_votes_picture_escapes_labels() -> None:
 
 
 async def test_a_token_guards_every_page(studio: Studio) -> None:
-    c = await client_for(studio, token="s3cret-token")
+    c = await client_for(studio, token="s3cret-token-for-tests")
     try:
         r = await c.get("/kb", allow_redirects=False, headers={"Accept": "text/html,*/*;q=0.8"})  # a browser
         assert r.status == 303 and r.headers["Location"] == "/login?next=/kb"
@@ -353,12 +356,22 @@ async def test_a_token_guards_every_page(studio: Studio) -> None:
         assert (await c.get("/static/studio.css")).status == 200  # the login page needs its stylesheet
         r = await c.post("/login", data={"token": "wrong", "next": "/kb"}, allow_redirects=False)
         assert r.status == 401 and "That is not the token" in await r.text()
-        r = await c.post("/login", data={"token": "s3cret-token", "next": "//evil.example/x"}, allow_redirects=False)
+        r = await c.post(
+            "/login", data={"token": "s3cret-token-for-tests", "next": "//evil.example/x"}, allow_redirects=False
+        )
         assert r.status == 303 and r.headers["Location"] == "/"  # never off this server
         cookie = r.cookies[COOKIE]
-        assert cookie.value != "s3cret-token" and cookie["httponly"] and cookie["samesite"] == "Strict"
+        assert cookie.value != "s3cret-token-for-tests" and cookie["httponly"] and cookie["samesite"] == "Strict"
         assert (await c.get("/kb")).status == 200  # the session cookie
-        r = await c.get("/kb/version", headers={"Authorization": "Bearer s3cret-token"}, cookies={COOKIE: ""})
+        c.session.cookie_jar.clear()
+        r = await c.get("/unanswered?days=30&limit=5", allow_redirects=False, headers={"Accept": "text/html"})
+        assert r.headers["Location"] == "/login?next=/unanswered?days%3D30%26limit%3D5"  # the whole way back
+        login = await (await c.get("/login")).text()
+        assert "Serving" not in login and "faq.yaml" not in login  # nothing about the knowledge base
+        for target in ("/\t/evil.example", "/\n/evil.example", "https://evil.example/", "/\\evil.example"):
+            r = await c.post("/login", data={"token": "s3cret-token-for-tests", "next": target}, allow_redirects=False)
+            assert r.headers["Location"] == "/", target
+        r = await c.get("/kb/version", headers={"Authorization": "Bearer s3cret-token-for-tests"}, cookies={COOKIE: ""})
         assert r.status == 200
     finally:
         await c.close()
@@ -392,7 +405,9 @@ def test_listening_beyond_loopback_needs_a_token() -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.0.10")
     with pytest.raises(FaqbotError, match=r"set \[studio\] token \(or FAQBOT_STUDIO_TOKEN\)"):
         refuse_open("0.0.0.0", "")
-    refuse_open("0.0.0.0", "a-token")
+    with pytest.raises(FaqbotError, match="the token is 7 characters; use at least 16"):
+        refuse_open("0.0.0.0", "a-token")
+    refuse_open("0.0.0.0", "a-token-long-enough-1")
     refuse_open("127.0.0.1", "")
 
 
@@ -431,3 +446,79 @@ def test_studio_settings_are_checked(faqbot, tmp_path: Path, config: str, messag
     result = faqbot("studio", "--config", str(path))
     assert result.returncode == 1
     assert message in result.stderr and "123456" not in result.stderr
+
+
+async def test_try_gives_commands_what_the_channels_give(client: TestClient) -> None:
+    page = text_of(await (await client.post("/try", data={"q": "주제 보기\n도움말"})).text())
+    assert page.count("command") >= 2
+    assert "every channel answers it with the list of topics" in page
+    assert "답할 수 있는 주제예요" in page  # the topic list, not a fallback
+    assert "every channel answers it with the help text" in page
+    more = "\n".join(["지원 방법"] * 25)
+    page = text_of(await (await client.post("/try", data={"q": more})).text())
+    assert "Only the first 20 lines were asked; 5 more were left out." in page
+
+
+def test_a_follow_up_is_explained_by_what_the_conversation_decided(lexical_engine) -> None:
+    from bot.explain import converse
+
+    turns = converse(
+        lexical_engine, ["인터뷰한 사람들 누구에요?", "그중에 디에고는 무슨 팀이에요?", "그 팀은 뭐가 제일 어려워요?"]
+    )
+    third = turns[2].why
+    assert third is not None and third.decision.via
+    # Shown: the text the conversation decided on (here the words without "그 팀"), said to be that.
+    assert third.how == "context" and third.reading == third.decision.reading and "그 팀" not in third.reading
+    if third.decision.rule == "conversation":
+        assert third.levels == () and "the conversation's context changed" in third.rule
+    assert "the best entry stands out" not in third.rule or third.decision.action == "answer"
+
+
+def test_what_is_shown_held_back_only_holds_back(lexical_engine) -> None:
+    why = explain(lexical_engine.matcher, "너 뭐하는 봇이야")
+    assert why.decision.action == "answer" and why.blocked == ()
+    why = explain(lexical_engine.matcher, "하둡 팀 말고 다른 팀은 뭐 해요?")
+    assert why.decision.action != "answer" and why.blocked
+
+
+def test_every_explanation_agrees_with_its_levels(lexical_engine) -> None:
+    """Over the shipped bench questions: what the rule says matches the levels table and the action."""
+    from tests.conftest import ROOT
+
+    questions = []
+    for path in sorted((ROOT / "bench").glob("holdout*.tsv")):
+        questions += [line.rsplit("\t", 1)[1] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+    seen = set()
+    for question in questions[::3]:
+        why = explain(lexical_engine.matcher, question)
+        rule = why.decision.rule
+        seen.add(rule)
+        if not why.levels:
+            continue
+        answer, clarify, mass = why.levels
+        held = any(rule.endswith("-" + h) for h in ("unanswerable", "two-teams", "not-likely", "close-call"))
+        assert answer.reached == (why.confidence >= answer.value), question
+        if rule == "confident":
+            assert why.decision.action == "answer" and answer.reached and answer.used, question
+        if held:
+            assert answer.reached and "reached the answer level, but it is not answered outright" in why.rule, question
+        base = rule.split("-unanswerable")[0].split("-two-teams")[0].split("-not-likely")[0].split("-close-call")[0]
+        if answer.reached:
+            assert "below the answer level" not in why.rule, question
+        elif base in ("clarify", "clarify-mass", "below-levels", "nothing-to-offer"):
+            assert why.rule.startswith("below the answer level"), question
+        if base == "clarify":
+            assert why.decision.action == "clarify" and clarify.reached and clarify.used, question
+        if base == "clarify-mass":
+            assert why.decision.action == "clarify" and mass.reached and not clarify.reached, question
+        if base == "below-levels":
+            assert why.decision.action == "fallback" and not clarify.reached and not mass.reached, question
+        if base == "nothing-to-offer":
+            assert why.decision.action == "fallback" and clarify.reached and not why.decision.options, question
+        if rule.endswith("-not-likely"):
+            assert why.candidates[0].probability <= 50.0, question
+        if rule.endswith("-close-call"):
+            assert why.candidates[0].probability > 50.0, question
+            assert why.candidates[1].probability >= 0.5 * why.candidates[0].probability - 0.1, question
+    assert {"confident", "below-levels", "not-held"} <= seen  # the sample reaches the main rules ...
+    assert any(r.startswith("clarify") for r in seen) and any(r.endswith("-unanswerable") for r in seen)

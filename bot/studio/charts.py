@@ -25,6 +25,7 @@ class Day:
     """One day's questions by outcome."""
 
     date: dt.date
+    start: float = 0.0  # its first second, as a timestamp
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -40,10 +41,11 @@ def per_day(rows: Iterable[Row], days: int, now: float, tz: dt.tzinfo | None = N
     """The last ``days`` days (in ``tz``, default the machine's zone), oldest first, empty days included."""
     zone = tz or dt.datetime.now().astimezone().tzinfo
     today = dt.datetime.fromtimestamp(now, zone).date()
-    out = [Day(today - dt.timedelta(days=i)) for i in range(days - 1, -1, -1)]
     # Each day's first second, as a timestamp (so a summer-time change is where the zone puts it): a row
     # belongs to the last day starting at or before it.
-    starts = [dt.datetime.combine(d.date, dt.time(), zone).timestamp() for d in out]
+    dates = [today - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
+    out = [Day(d, dt.datetime.combine(d, dt.time(), zone).timestamp()) for d in dates]
+    starts = [d.start for d in out]
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), zone).timestamp()
     for row in rows:
         if starts[0] <= row.at < end:

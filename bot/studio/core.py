@@ -8,10 +8,11 @@ last test runs, in the cache folder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot import report
@@ -25,6 +26,8 @@ from bot.reload import LiveEngine
 from bot.store import Row, Store
 from bot.studio import charts
 from bot.studio.runs import Run, Runs, parse_set, score
+
+logger = logging.getLogger(__name__)
 
 MAX_TURNS = 20  # messages of one tried conversation
 MAX_TRY_CHARS = 5_000
@@ -100,13 +103,15 @@ class Studio:
         self._lock = threading.Lock()
         self._knowledge: tuple[tuple, Knowledge] | None = None
         self._nearest: tuple[object, dict[str, Decision]] = (None, {})
+        self.grouper = report.Grouper()  # kept: each question is grouped once, however often the page is shown
 
     # -- try it -------------------------------------------------------------------------------------
 
-    def try_it(self, text: str) -> list[Turn]:
-        """Each non-empty line is a message of one conversation, asked in order."""
+    def try_it(self, text: str) -> tuple[list[Turn], int]:
+        """Each non-empty line is a message of one conversation, asked in order; and how many lines were left
+        out (beyond MAX_TURNS)."""
         lines = [line.strip() for line in text[:MAX_TRY_CHARS].splitlines() if line.strip()]
-        return converse(self.live(), lines[:MAX_TURNS])
+        return converse(self.live(), lines[:MAX_TURNS]), max(0, len(lines) - MAX_TURNS)
 
     # -- knowledge base -----------------------------------------------------------------------------
 
@@ -186,14 +191,28 @@ class Studio:
 
     def test_all(self, name: str, items: list[Labelled]) -> Run:
         """Score a set against the served engine and compare with its last run (kept as the new last)."""
-        return self.runs.compare_and_keep(score(self.live(), name, items))
+        run = score(self.live(), name, items)
+        return self.runs.compare_and_keep(replace(run, version=self.version()))
+
+    def version(self) -> str:
+        """Which faq.yaml is served: the start of the sha256 of its bytes (and the interview's)."""
+        return self.live.served_digest[:10]
+
+    def warm(self) -> None:
+        """Group what the store holds and decide the top groups' nearest entries now (the server calls this
+        on a worker thread as it starts), so that the first "unanswered" page is as quick as the next."""
+        try:
+            self.unanswered(30)
+        except Exception:  # only a warm-up: the page itself will say what is wrong
+            logger.exception("studio: warming the unanswered view failed")
 
     # -- what went unanswered -------------------------------------------------------------------------
 
     def unanswered(self, days: int, limit: int = 20, now: float | None = None) -> Unanswered:
         """Outcomes and votes of the last ``days`` days from the store (opened read-only)."""
         now = time.time() if now is None else now
-        since = now - days * 86_400
+        day_rows = charts.per_day([], days, now)
+        since = day_rows[0].start  # the first charted day's midnight: the counts and the chart agree
         rows: list[Row] = []
         votes: dict[str, tuple[int, int]] = {}
         where = self.store_path or "no store configured ([store] path is empty), so nothing is recorded"
@@ -207,7 +226,7 @@ class Studio:
         elif self.store_path:
             where = f"{self.store_path}: no store yet; it appears once the bot has answered a question"
         engine = self.live()
-        built = report.build(rows, votes, self._decide_cached(engine), f"in the last {days} days", limit)
+        built = report.build(rows, votes, self._decide_cached(engine), "", limit, self.grouper)
         total = built.total or 1
         kb = engine.kb
         day_rows = charts.per_day(rows, days, now)
@@ -236,11 +255,14 @@ class Studio:
         decide = engine.matcher.decide
 
         def cached(question: str) -> Decision:
-            hit = cache.get(question)
+            with self._lock:
+                hit = cache.get(question)
             if hit is None:
-                hit = cache[question] = decide(question)
-                if len(cache) > 5_000:
-                    cache.pop(next(iter(cache)))
+                hit = decide(question)  # outside the lock: another page may decide meanwhile
+                with self._lock:
+                    cache[question] = hit
+                    while len(cache) > 5_000:
+                        cache.pop(next(iter(cache)))
             return hit
 
         return cached

@@ -66,6 +66,7 @@ class Run:
     results: tuple[Result, ...]
     tables: tuple[tuple[str, str], ...]  # (title, `faqbot eval` table)
     previous_at: float | None = None
+    version: str = ""  # which faq.yaml it ran against (the start of its sha256)
 
     def changes(self) -> dict[str, int]:
         counts = dict.fromkeys(("better", "worse", "same", "new"), 0)
@@ -158,7 +159,8 @@ class Runs:
         try:
             results = tuple(Result(**r) for r in data["results"])
             tables = tuple((str(t), str(b)) for t, b in data["tables"])
-            return Run(name, float(data["at"]), str(data["kb"]), results, tables, data.get("previous_at"))
+            version = str(data.get("version", ""))
+            return Run(name, float(data["at"]), str(data["kb"]), results, tables, data.get("previous_at"), version)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -182,7 +184,7 @@ class Runs:
             else:
                 change = "same"
             marked.append(Result(**{**asdict(r), "change": change, "before": was or ""}))
-        kept = Run(run.name, run.at, run.kb, tuple(marked), run.tables, before.at if before else None)
+        kept = Run(run.name, run.at, run.kb, tuple(marked), run.tables, before.at if before else None, run.version)
         with self._lock:
             self._keep(kept)
         return kept
@@ -192,6 +194,7 @@ class Runs:
             "at": kept.at,
             "kb": kept.kb,
             "previous_at": kept.previous_at,
+            "version": kept.version,
             "tables": [list(t) for t in kept.tables],
             "results": [asdict(r) for r in kept.results],
         }

@@ -163,9 +163,11 @@ def _session(token: str) -> str:
 
 def _local_path(target: str | None) -> str:
     """Where to go after logging in: a path on this server only."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return "/"  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example"
+    return target
 
 
 def _file_name(sent: str) -> str:
@@ -205,9 +207,14 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
     allowed_hosts = {listen.strip("[]").lower()} if is_loopback(listen) else set()
 
     def page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-        kb = studio.live().kb
+        # Before logging in, a page tells nothing about the knowledge base (not even its path or size).
+        known = authorised(request)
         body = env.get_template(template).render(
-            path=request.path, summary=kb.summary(), token=bool(token), problems=studio.knowledge().problems, **context
+            path=request.path,
+            summary=studio.live().kb.summary() if known else "",
+            token=bool(token),
+            problems=studio.knowledge().problems if known else (),
+            **context,
         )
         return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
@@ -232,7 +239,10 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
             public = request.path in ("/login", "/healthz") or request.path.startswith("/static/")
             if not public and not authorised(request):
                 if request.method == "GET" and "text/html" in request.headers.get("Accept", "text/html"):
-                    raise web.HTTPSeeOther(f"/login?next={URL.build(path=request.path, query=request.query)}")
+                    back = str(URL.build(path=request.path, query=request.query))
+                    raise web.HTTPSeeOther(f"/login?{URL.build(query={'next': back}).query_string}")
+                if request.headers.get("Authorization"):
+                    await asyncio.sleep(0.5)  # a wrong token costs time, as on the login form
                 raise web.HTTPUnauthorized(text="log in first (the studio needs its token)")
             response = await handler(request)
         except web.HTTPException as exc:
@@ -260,9 +270,9 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
             text = str(form.get("q", ""))
         else:
             text = request.query.get("q", "")
-        turns = await asyncio.to_thread(studio.try_it, text) if text.strip() else []
+        turns, dropped = await asyncio.to_thread(studio.try_it, text) if text.strip() else ([], 0)
         views = [(t, telegram_view(t.reply), kakao_view(t.reply)) for t in turns]
-        return page(request, "try.html", text=text, turns=views)
+        return page(request, "try.html", text=text, turns=views, dropped=dropped)
 
     async def test_page(request: web.Request) -> web.Response:
         name = request.query.get("set", "")
@@ -294,7 +304,7 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
 
     async def knowledge(request: web.Request) -> web.Response:
         view = await asyncio.to_thread(studio.knowledge)
-        return page(request, "kb.html", kb=view)
+        return page(request, "kb.html", kb=view, served=studio.version())
 
     async def version(request: web.Request) -> web.Response:
         view = await asyncio.to_thread(studio.knowledge)
@@ -349,7 +359,15 @@ def _test_context(studio: Studio, run: Run | None, name: str, everything: bool) 
     """What the test page shows: the sets, the kept runs, and a run's misses (worse first, then the other
     misses, then what got better), or every question."""
     shown: list[Result] = []
+    tries: dict[int, str] = {}  # result line -> what "try it" asks: a conversation's turns up to that one
     if run is not None:
+        said: dict[str, list[str]] = {}
+        for r in run.results:
+            if r.conversation is not None:
+                said.setdefault(r.conversation, []).append(r.question)
+                tries[r.line] = "\n".join(said[r.conversation])
+            else:
+                tries[r.line] = r.question
         if everything:
             shown = list(run.results)
         else:
@@ -364,6 +382,8 @@ def _test_context(studio: Studio, run: Run | None, name: str, everything: bool) 
         "name": name,
         "everything": everything,
         "shown": shown,
+        "tries": tries,
+        "served": studio.version(),
         "error": "",
     }
 
@@ -398,17 +418,27 @@ async def serve(
     if ready is not None:
         ready(bound)
     jobs = asyncio.create_task(watch(studio.live, watch_seconds)) if watch_seconds > 0 else None
+    warming = asyncio.create_task(asyncio.to_thread(studio.warm))
     try:
         await stop.wait()
     finally:
         if jobs is not None:
             jobs.cancel()
+        warming.cancel()
         await runner.cleanup()
     return bound
 
 
+MIN_TOKEN = 16
+
+
 def refuse_open(listen: str, token: str) -> None:
-    """FaqbotError when the studio would listen beyond this machine without a token."""
+    """FaqbotError when the studio would listen beyond this machine without a token, or with a short one."""
+    if token and len(token) < MIN_TOKEN:
+        raise FaqbotError(
+            f"studio: the token is {len(token)} characters; use at least {MIN_TOKEN} "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
     if not token and not is_loopback(listen):
         raise FaqbotError(
             f"studio: listening on {listen} would let other machines read the questions people asked; "
@@ -418,7 +448,7 @@ def refuse_open(listen: str, token: str) -> None:
 
 def run(settings: Settings, faq_path: str | None = None) -> int:
     """`faqbot studio`: serve until SIGINT or SIGTERM."""
-    token = os.environ.get(TOKEN_ENV, "").strip() or settings.studio.token
+    token = os.environ.get(TOKEN_ENV, "").strip() or settings.studio.token.strip()
     listen, port = settings.studio.listen, settings.studio.port
     refuse_open(listen, token)  # before the minutes of loading: say it at once
     studio = open_studio(settings, faq_path)
