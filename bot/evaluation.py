@@ -45,7 +45,7 @@ def read_labelled(path: str | Path) -> list[Labelled]:
     """Read ``expected<TAB>question`` lines, or ``conversation<TAB>expected<TAB>question`` lines (the
     first line that is not a comment decides); '#' lines are comments, '-' means out of scope."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM (Windows editors) is not an id
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise FaqbotError(f"{path}: cannot read: {reason}") from None

@@ -90,10 +90,14 @@ def similar(a: str, b: str) -> bool:
     return partial and bool(fuzz.partial_ratio(short, long_, score_cutoff=GROUP_SIMILARITY))
 
 
+GROUP_CHARS = 200  # of a question, what grouping looks at (a pasted page must not make it slow)
+
+
 def form_of(question: str) -> str:
     """What grouping compares: the normalised words, or for a question of nothing but fillers or symbols,
-    the question itself with its whitespace made single spaces."""
-    return normalised(question) or " ".join(question.split()).lower()
+    the question itself with its whitespace made single spaces (of its first GROUP_CHARS characters)."""
+    head = question[:GROUP_CHARS]
+    return normalised(head) or " ".join(head.split()).lower()
 
 
 class Grouper:

@@ -522,3 +522,72 @@ def test_every_explanation_agrees_with_its_levels(lexical_engine) -> None:
             assert why.candidates[1].probability >= 0.5 * why.candidates[0].probability - 0.1, question
     assert {"confident", "below-levels", "not-held"} <= seen  # the sample reaches the main rules ...
     assert any(r.startswith("clarify") for r in seen) and any(r.endswith("-unanswerable") for r in seen)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "body"),
+    [
+        ("/login", {"Content-Type": "multipart/form-data"}, b"junk"),
+        (
+            "/test",
+            {"Content-Type": "multipart/form-data; boundary=xyz"},
+            b"--xyz\r\nno disposition\r\n\r\nx\r\n--xyz--",
+        ),
+        ("/try", {"Content-Type": "application/x-www-form-urlencoded; charset=nonexistent"}, b"q=x"),
+        ("/try", {"Content-Type": "application/x-www-form-urlencoded; charset=utf-16"}, b"q=x"),
+        ("/try", {"Content-Type": "application/x-www-form-urlencoded"}, b"q=\xff\xfe"),
+    ],
+)
+async def test_a_malformed_form_is_a_400_not_a_500(client: TestClient, path: str, headers: dict, body: bytes) -> None:
+    r = await client.post(path, data=body, headers=headers)
+    assert r.status == 400
+    assert "not well-formed" in text_of(await r.text())
+
+
+async def test_a_field_sent_as_a_file_is_refused(client: TestClient) -> None:
+    for path, name in (("/try", "q"), ("/test", "set")):
+        data = aiohttp.FormData()
+        data.add_field(name, b"apply\tx\n", filename="x.tsv")
+        r = await client.post(path, data=data)
+        assert r.status == 400 and f"'{name}' must be text, not a file" in text_of(await r.text())
+        assert "FileField" not in await r.text()
+
+
+async def test_pages_for_other_hosts_tell_nothing(client: TestClient) -> None:
+    body = await (await client.get("/kb", headers={"Host": "rebind.example:8765"})).text()
+    assert "Serving" not in body and "faq.yaml" not in body and "entries" not in body
+
+
+async def test_set_names_survive_the_redirect(studio: Studio, client: TestClient) -> None:
+    folder = studio.live.path.parent / "bench"
+    (folder / "run #2+1.tsv").write_text("\ufeffapply\t지원 방법\n", encoding="utf-8")  # a BOM, as Windows saves
+    r = await client.post("/test", data={"set": "bench/run #2+1.tsv"}, allow_redirects=False)
+    assert r.status == 303
+    assert r.headers["Location"] == "/test?set=bench/run+%232%2B1.tsv#results"
+    page = text_of(await (await client.get(r.headers["Location"])).text())
+    assert "bench/run #2+1.tsv" in page and "Every question right." in page
+
+
+async def test_a_connection_that_never_finishes_its_head_is_closed(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.studio.web import serve
+
+    studio = make_studio(tmp_path)
+    stop = asyncio.Event()
+    ports: list[int] = []
+    server = asyncio.create_task(serve(studio, "127.0.0.1", 0, "", stop, 0, ports.append, header_seconds=0.3))
+    while not ports:
+        await asyncio.sleep(0.01)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", ports[0])
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server, nothing sent
+        writer.close()
+        # The server itself goes on.
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{ports[0]}/healthz") as r:
+            assert r.status == 200
+    finally:
+        stop.set()
+        await server

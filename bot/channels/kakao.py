@@ -36,15 +36,13 @@ from bot.engine import MAX_QUESTION, Engine
 from bot.errors import FaqbotError
 from bot.knowledge import KnowledgeBase
 from bot.outcomes import Feedback, Outcome
+from bot.webguard import HEADER_SECONDS, STARTED, listen, started
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 SECRET_HEADER = "X-Skill-Secret"
 BODY_SECONDS = 10.0  # a request body must arrive within this (Open Builder sends it at once)
-HEADER_SECONDS = 10.0  # a new connection must have sent a whole request head within this
-# Transports that delivered a whole request head (the rest are dropped after HEADER_SECONDS).
-STARTED = web.AppKey("started", weakref.WeakSet)
 
 
 class BadRequest(Exception):
@@ -227,12 +225,9 @@ def _closing(response: web.Response) -> web.Response:
 def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
     """The aiohttp application: the skill endpoint, a health check, and JSON errors for everything else."""
 
-    started: weakref.WeakSet[Any] = weakref.WeakSet()
-
     @web.middleware
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.transport is not None:
-            started.add(request.transport)
+        started(request)
         # Refused before any of the body is read: the server never inflates a compressed body (a few
         # kilobytes of gzip can hold gigabytes), and Open Builder never compresses one.
         encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -255,7 +250,7 @@ def build_app(skill: KakaoSkill, settings: KakaoSettings) -> web.Application:
         return _json(200, {"ok": True, "entries": len(engine.kb.entries)})
 
     app = web.Application(client_max_size=MAX_BODY, middlewares=[guard])
-    app[STARTED] = started
+    app[STARTED] = weakref.WeakSet()
     app.router.add_post(settings.path, skill.handle)
     app.router.add_get("/healthz", health)
     return app
@@ -276,19 +271,7 @@ async def serve(
         app, handle_signals=False, access_log=None, auto_decompress=False, lingering_time=0, keepalive_timeout=15
     )
     await runner.setup()
-    loop = asyncio.get_running_loop()
-    started = app[STARTED]
-
-    def protocol() -> asyncio.Protocol:
-        # aiohttp has no timeout for request heads: a connection that has not sent a whole one in
-        # HEADER_SECONDS is closed, so half-sent requests cannot pile up until no socket is left.
-        assert runner.server is not None
-        handler = runner.server()
-        loop.call_later(skill.header_seconds, _drop_if_silent, handler, started)
-        return handler
-
-    server = await loop.create_server(protocol, settings.listen, settings.port)
-    bound = server.sockets[0].getsockname()[1] if server.sockets else settings.port  # the port when given 0
+    server, bound = await listen(runner, settings.listen, settings.port, skill.header_seconds)
     logger.info("Kakao skill listening on http://%s:%s%s", settings.listen, bound, settings.path)
     if ready is not None:
         ready(bound)
@@ -301,13 +284,6 @@ async def serve(
         server.close()
         await runner.cleanup()
     return bound
-
-
-def _drop_if_silent(handler: asyncio.Protocol, started: weakref.WeakSet[Any]) -> None:
-    transport = getattr(handler, "transport", None)
-    if transport is not None and transport not in started and not transport.is_closing():
-        logger.info("closing a connection that sent no whole request in time")
-        transport.close()
 
 
 def run(settings: Settings, service: Any) -> int:

@@ -26,7 +26,9 @@ import os
 import re
 import signal
 import time
+import weakref
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from urllib.parse import unquote
 
 import jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from markupsafe import Markup
 from yarl import URL
 
@@ -46,6 +49,8 @@ from bot.reload import LiveEngine, watch
 from bot.replies import Reply
 from bot.studio.core import Studio
 from bot.studio.runs import MAX_SET_BYTES, Result, Run, Runs, parse_set
+from bot.webguard import HEADER_SECONDS, STARTED, started
+from bot.webguard import listen as listen_guarded
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +175,31 @@ def _local_path(target: str | None) -> str:
     return target
 
 
+BODY_SECONDS = 30.0  # a form (an upload of up to 2 MB included) must arrive within this
+
+
+async def _form(request: web.Request, too_large: str = "the form is too large") -> Any:
+    """The posted form; a 400 for a body that is not a well-formed form, 408 for one that does not arrive."""
+    try:
+        return await asyncio.wait_for(request.post(), BODY_SECONDS)
+    except web.HTTPRequestEntityTooLarge:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_SET_BYTES, actual_size=request.content_length or 0, text=too_large
+        ) from None
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(text=f"the form did not arrive within {BODY_SECONDS:g} s") from None
+    except (ValueError, LookupError, HttpProcessingError):  # malformed multipart, unknown charset, bad bytes
+        raise web.HTTPBadRequest(text="the form is not well-formed") from None
+
+
+def _field(form: Any, name: str) -> str:
+    """A text field of a form ("" when missing); a 400 when it was sent as a file."""
+    value = form.get(name, "")
+    if not isinstance(value, str):
+        raise web.HTTPBadRequest(text=f"'{name}' must be text, not a file")
+    return value
+
+
 def _file_name(sent: str) -> str:
     """An uploaded file's name, without any folder a client put in it (either slash, %-quoted or not)."""
     base = re.split(r"[/\\]", unquote(sent))[-1]
@@ -208,7 +238,7 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
 
     def page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
         # Before logging in, a page tells nothing about the knowledge base (not even its path or size).
-        known = authorised(request)
+        known = authorised(request) and (bool(token) or _to_loopback(request.host, allowed_hosts))
         body = env.get_template(template).render(
             path=request.path,
             summary=studio.live().kb.summary() if known else "",
@@ -231,6 +261,7 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
 
     @web.middleware
     async def guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Any:
+        started(request)
         try:
             if not token and not _to_loopback(request.host, allowed_hosts):
                 raise web.HTTPMisdirectedRequest(text="without a token, the studio answers only requests to localhost")
@@ -239,8 +270,7 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
             public = request.path in ("/login", "/healthz") or request.path.startswith("/static/")
             if not public and not authorised(request):
                 if request.method == "GET" and "text/html" in request.headers.get("Accept", "text/html"):
-                    back = str(URL.build(path=request.path, query=request.query))
-                    raise web.HTTPSeeOther(f"/login?{URL.build(query={'next': back}).query_string}")
+                    raise web.HTTPSeeOther(str(URL.build(path="/login", query={"next": request.raw_path})))
                 if request.headers.get("Authorization"):
                     await asyncio.sleep(0.5)  # a wrong token costs time, as on the login form
                 raise web.HTTPUnauthorized(text="log in first (the studio needs its token)")
@@ -265,12 +295,8 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
         return _redirect("/try")
 
     async def try_it(request: web.Request) -> web.Response:
-        if request.method == "POST":
-            form = await request.post()
-            text = str(form.get("q", ""))
-        else:
-            text = request.query.get("q", "")
-        turns, dropped = await asyncio.to_thread(studio.try_it, text) if text.strip() else ([], 0)
+        text = _field(await _form(request), "q") if request.method == "POST" else request.query.get("q", "")
+        turns, dropped = await heavy(studio.try_it, text) if text.strip() else ([], 0)
         views = [(t, telegram_view(t.reply), kakao_view(t.reply)) for t in turns]
         return page(request, "try.html", text=text, turns=views, dropped=dropped)
 
@@ -281,26 +307,25 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
         return page(request, "test.html", **_test_context(studio, run, name, everything))
 
     async def test_run(request: web.Request) -> web.Response:
-        try:
-            form = await request.post()
-        except web.HTTPRequestEntityTooLarge:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=MAX_SET_BYTES, actual_size=request.content_length or 0, text="the file is larger than 2 MB"
-            ) from None
+        form = await _form(request, "the file is larger than 2 MB")
         upload = form.get("file")
+        if running.locked():
+            message = "another test run is in progress; run this one when it has finished"
+            return page(request, "test.html", 409, **{**_test_context(studio, None, "", False), "error": message})
         try:
-            if isinstance(upload, web.FileField) and upload.filename:
-                name = "upload: " + _file_name(upload.filename)
-                items = parse_set(name, upload.file.read(MAX_SET_BYTES + 1))
-            elif form.get("set"):
-                name = str(form["set"])
-                items = await asyncio.to_thread(studio.read_set, name)
-            else:
-                raise FaqbotError("choose a labelled set or upload one")
-            run = await asyncio.to_thread(studio.test_all, name, items)
+            async with running:  # one run at a time: a big set must not starve the other pages
+                if isinstance(upload, web.FileField) and upload.filename:
+                    name = "upload: " + _file_name(upload.filename)
+                    items = parse_set(name, upload.file.read(MAX_SET_BYTES + 1))
+                elif _field(form, "set"):
+                    name = _field(form, "set")
+                    items = await heavy(studio.read_set, name)
+                else:
+                    raise FaqbotError("choose a labelled set or upload one")
+                run = await heavy(studio.test_all, name, items)
         except FaqbotError as exc:
             return page(request, "test.html", 400, **{**_test_context(studio, None, "", False), "error": str(exc)})
-        return _redirect(f"/test?{URL.build(query={'set': run.name}).query_string}#results")
+        return _redirect(str(URL.build(path="/test", query={"set": run.name}, fragment="results")))
 
     async def knowledge(request: web.Request) -> web.Response:
         view = await asyncio.to_thread(studio.knowledge)
@@ -318,16 +343,16 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
             raise web.HTTPBadRequest(text="days and limit are whole numbers") from None
         if not (1 <= days <= 366 and 1 <= limit <= 500):
             raise web.HTTPBadRequest(text="days must be 1 to 366, limit 1 to 500")
-        view = await asyncio.to_thread(studio.unanswered, days, limit)
+        view = await heavy(studio.unanswered, days, limit)
         return page(request, "unanswered.html", view=view)
 
     async def login_page(request: web.Request) -> web.Response:
         return page(request, "login.html", next=_local_path(request.query.get("next")), failed=False)
 
     async def login(request: web.Request) -> web.Response:
-        form = await request.post()
-        target = _local_path(str(form.get("next", "/")))
-        given = str(form.get("token", ""))
+        form = await _form(request)
+        target = _local_path(_field(form, "next") or "/")
+        given = _field(form, "token")
         if not token or not hmac.compare_digest(given.encode(), token.encode()):
             await asyncio.sleep(0.5)  # a guess costs time
             return page(request, "login.html", 401, next=target, failed=True)
@@ -338,8 +363,21 @@ def build_app(studio: Studio, token: str = "", listen: str = "127.0.0.1") -> web
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "entries": len(studio.live().kb.entries)})
 
+    # The work that takes long (a test run, grouping what went unanswered, a long conversation) has two
+    # threads of its own, so the quick pages (the knowledge page's check for saves) never wait behind it.
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="faqbot-studio")
+    running = asyncio.Lock()
+
+    async def heavy(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    async def close_pool(app: web.Application) -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
     app = web.Application(middlewares=[guard], client_max_size=MAX_SET_BYTES + 64 * 1024)
     app[STUDIO] = studio
+    app[STARTED] = weakref.WeakSet()
+    app.on_cleanup.append(close_pool)
     app.router.add_get("/", home)
     app.router.add_get("/try", try_it)
     app.router.add_post("/try", try_it)
@@ -404,17 +442,15 @@ async def serve(
     stop: asyncio.Event,
     watch_seconds: float = 1.0,
     ready: Callable[[int], None] | None = None,
+    header_seconds: float = HEADER_SECONDS,
 ) -> int:
     """Serve until ``stop`` is set; ``ready`` is told the port (0 takes a free one)."""
     refuse_open(listen, token)
     app = build_app(studio, token, listen)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    # A connection must send a whole request head within 10 s (webguard) and may idle 15 s between requests.
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, keepalive_timeout=15, lingering_time=0)
     await runner.setup()
-    site = web.TCPSite(runner, listen, port)
-    await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
-    bound = sockets[0].getsockname()[1] if sockets else port
+    server, bound = await listen_guarded(runner, listen, port, header_seconds)
     if ready is not None:
         ready(bound)
     jobs = asyncio.create_task(watch(studio.live, watch_seconds)) if watch_seconds > 0 else None
@@ -425,6 +461,7 @@ async def serve(
         if jobs is not None:
             jobs.cancel()
         warming.cancel()
+        server.close()
         await runner.cleanup()
     return bound
 
