@@ -18,13 +18,11 @@ import io
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import ROOT
 from bot.knowledge import load
 from bot.matching import Matcher
-from bot.semantic import SEED_FILE, E5Embedder, cache_key
+from bot.semantic import SEED_FILE, E5Embedder, cache_key, read_vectors, write_vectors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,15 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:  # the keys say which texts the seed holds: no need to embed anything
         queries, passages = Matcher(kb).embedded_texts()
         wanted = {cache_key(t) for t in queries} | {cache_key(t, passage=True) for t in passages}
-        with np.load(SEED_FILE) as data:
-            same = set(data.files) == wanted
+        same = set(read_vectors(SEED_FILE)[0]) == wanted
         print(f"{name} is " + ("up to date" if same else "OUT OF DATE: run python bench/build_embeddings.py"))
         return 0 if same else 1
     fresh = E5Embedder(cache_dir=None, instances=2, seed=False)  # every text computed anew
     Matcher(kb, fresh).warm(pause=0.0, threads=2)
     vectors = fresh.vectors()
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **{key: vectors[key] for key in sorted(vectors)})  # type: ignore[arg-type]
+    write_vectors(buffer, vectors, compressed=True)
     SEED_FILE.write_bytes(buffer.getvalue())
     print(f"wrote {name}: {len(vectors)} vectors, {SEED_FILE.stat().st_size / 1e6:.1f} MB")
     return 0

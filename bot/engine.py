@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.conversation import Conversations, Follower
+from bot.derived import AsksMemo
 from bot.knowledge import KnowledgeBase, load
 from bot.matching import Decision, Matcher
 from bot.replies import Composer, Reply
@@ -29,9 +30,17 @@ class Engine:
     follower: Follower
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, embedder: Embedder | None = None, default_language: str = "ko") -> Engine:
-        """Index a knowledge base."""
-        matcher = Matcher(kb, embedder, default_language=default_language)
+    def build(
+        cls,
+        kb: KnowledgeBase,
+        embedder: Embedder | None = None,
+        default_language: str = "ko",
+        memo: AsksMemo | None = None,
+    ) -> Engine:
+        """Index a knowledge base (``memo``: what earlier runs learnt of its phrasings, saved after)."""
+        matcher = Matcher(kb, embedder, default_language=default_language, memo=memo)
+        if memo is not None:
+            memo.save()
         return cls(kb, matcher, Composer(kb), Follower(matcher))
 
     def too_long(self, question: str) -> Reply | None:
@@ -72,9 +81,10 @@ class Engine:
 def engine_builder(settings: Settings, instances: int = 1) -> Callable[[KnowledgeBase], Engine]:
     """A function that indexes a knowledge base as the settings say (one embedder, loaded once, shared)."""
     embedder = load_embedder(settings.matching.semantic, settings.cache_dir(), instances)
+    memo = AsksMemo(settings.cache_dir())
 
     def build(kb: KnowledgeBase) -> Engine:
-        return Engine.build(kb, embedder, settings.matching.default_language)
+        return Engine.build(kb, embedder, settings.matching.default_language, memo)
 
     return build
 

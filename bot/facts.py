@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -453,9 +454,10 @@ def without_cues(text: str) -> str:
     return " ".join(_EN_STRIP.sub(" ", _KO_STRIP.sub(" ", text)).split())
 
 
-def covered(phrasings: list[str]) -> frozenset[str]:
-    """The kinds of fact an entry holds: those its own (cleaned) phrasings ask for."""
+def covered(phrasings: list[str], asks_of: Callable[[str], frozenset[str]] | None = None) -> frozenset[str]:
+    """The kinds of fact an entry holds: those its own (cleaned) phrasings ask for (``asks_of``: asks, or
+    a memo of it such as bot.derived.AsksMemo)."""
     out: set[str] = set()
     for phrasing in phrasings:
-        out |= asks(phrasing)
+        out |= (asks_of or asks)(phrasing)
     return frozenset(out)

@@ -23,7 +23,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -37,6 +37,9 @@ from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
 from bot.subjects import NOT_NOW, WHAT_IT_DOES, WHICH_TEAM, Subjects, plain_text
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
+
+if TYPE_CHECKING:
+    from bot.derived import AsksMemo
 
 Action = Literal["answer", "clarify", "fallback"]
 
@@ -124,6 +127,7 @@ class Matcher:
         embedder: Embedder | None = None,
         policy: Policy | None = None,
         default_language: str = "ko",
+        memo: AsksMemo | None = None,
     ) -> None:
         self.kb = kb
         self.embedder = embedder
@@ -159,7 +163,8 @@ class Matcher:
         names = [name for person in kb.people.values() for name in person.names()]
         self.vocabulary = Vocabulary(self._vocabulary_texts(kb), names + _unit_names(kb))
         # What each entry holds, from the kinds of fact its own phrasings ask for (bot.facts).
-        self.covers = tuple(covered([clean(p) for p in entry.phrasings()]) for entry in kb.entries)
+        asks_of = memo.asks if memo is not None else None  # remembered between runs (bot.derived)
+        self.covers = tuple(covered([clean(p) for p in entry.phrasings()], asks_of) for entry in kb.entries)
         self._smalltalk = np.asarray([0.0 if entry.browse else 1.0 for entry in kb.entries])
         self.subjects = Subjects.of(kb)
         ids = {entry.id: i for i, entry in enumerate(kb.entries)}

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
@@ -98,9 +98,11 @@ class E5Embedder:
             if path is None or not path.exists():
                 continue
             try:
-                with open(path, "rb") as fh, np.load(fh) as data:  # closed also when the file is damaged
-                    self._cache.update({k: data[k] for k in data.files})
-            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                vectors, legacy = read_vectors(path)
+                self._cache.update(vectors)
+                # A cache in the older one-array-per-key form takes 0.1 s to read: the next save rewrites it.
+                self._dirty |= legacy and path == self._path
+            except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
                 logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
 
     @contextlib.contextmanager
@@ -150,11 +152,30 @@ class E5Embedder:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".npz")
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **dict(self._cache))  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
+                write_vectors(fh, self._cache)
             os.replace(tmp, self._path)
             self._dirty = False
         except OSError as exc:
             logger.warning("cannot write embedding cache %s: %s", self._path, exc)
+
+
+def read_vectors(path: Path) -> tuple[dict[str, np.ndarray], bool]:
+    """Vectors by key from an .npz: one matrix and its keys (read in a few milliseconds), or, as older
+    versions wrote it, one array per key; and whether it was that older form."""
+    with open(path, "rb") as fh, np.load(fh) as data:  # closed also when the file is damaged
+        if "keys" in data.files and "vectors" in data.files:
+            keys, matrix = data["keys"].tolist(), np.asarray(data["vectors"], dtype=np.float32)
+            if len(keys) != len(matrix):
+                raise ValueError(f"{len(keys)} keys for {len(matrix)} vectors")
+            return dict(zip(keys, matrix, strict=True)), False
+        return {k: data[k] for k in data.files}, True
+
+
+def write_vectors(fh: BinaryIO, vectors: dict[str, np.ndarray], compressed: bool = False) -> None:
+    """Write vectors by key as one matrix and its keys (sorted)."""
+    keys = sorted(vectors)
+    matrix = np.vstack([vectors[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 384), np.float32)
+    (np.savez_compressed if compressed else np.savez)(fh, keys=np.asarray(keys, dtype=str), vectors=matrix)
 
 
 def load_embedder(enabled: bool = True, cache_dir: Path | None = None, instances: int = 1) -> E5Embedder | None:
