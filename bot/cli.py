@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,6 +21,7 @@ from bot.errors import ConfigError, FaqbotError, KnowledgeBaseError
 
 if TYPE_CHECKING:  # the engine pulls in numpy and the matcher; `faqbot check` does without them
     from bot.engine import Engine
+    from bot.matching import Decision
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         if args.jsonl:
-            _ask_lines(engine, sys.stdout)
+            _ask_lines(engine, sys.stdout, _settings(args), args.faq)
             return 0
         if not args.question:
             raise FaqbotError('give a question, e.g. faqbot ask "지원은 어떻게 하나요?", or use --jsonl')
@@ -86,41 +90,90 @@ def cmd_ask(args: argparse.Namespace) -> int:
 _BATCH_CHATS = 100_000  # conversations of one --jsonl run remembered at once (the least recent go first)
 
 
-def _ask_lines(engine: Engine, out: TextIO) -> None:
+def _ask_lines(engine: Engine, out: TextIO, settings: Settings | None = None, faq: str | None = None) -> None:
     """One JSON decision per input line. A line that is a JSON object ``{"conversation": "c1",
     "question": "..."}`` is asked within conversation c1 (its lines arrive in order); any other line
-    is a question on its own. An object without a text "question" gets ``{"line": N, "error": ...}``."""
+    is a question on its own. An object without a text "question" gets ``{"line": N, "error": ...}``.
+
+    A long input is matched on a pool of worker processes (bot.bulk), one per core, and written in
+    input order as it goes; conversation lines are asked here, in order, with their context."""
+    from bot.bulk import CHUNK, WORTH_IT, Pool
     from bot.conversation import Conversations
 
     chats = Conversations(ttl=float("inf"), maxsize=_BATCH_CHATS)  # a batch has no quiet periods
-    for number, line in enumerate(_input_lines(), 1):
-        payload: object = None
-        unreadable = False
-        if line.lstrip().startswith("{"):
-            try:
-                payload = json.loads(line)
-            except json.JSONDecodeError:
-                payload = None  # not JSON after all: a question that starts with a brace
-            except (ValueError, RecursionError):  # JSON, but nested too deep or a number too long to read
-                unreadable = True
-        expected = 'expected {"conversation": "<id>", "question": "<text>"}'
-        if unreadable:
-            row: dict = {"line": number, "error": expected}
-        elif isinstance(payload, dict):
-            question, chat = payload.get("question"), payload.get("conversation")
-            if not isinstance(question, str) or not isinstance(chat, str | int | None) or isinstance(chat, bool):
-                row = {"line": number, "error": expected}
-            else:
-                question = _valid_text(question)  # JSON may carry a lone surrogate ("\ud800")
-                if chat is None:
-                    row = _decision_json(engine.matcher.decide(question))
-                else:
-                    key = json.dumps(chat)  # 1 and "1" are two conversations
-                    row = _decision_json(engine.converse(chats, key, question)[0])
-                row["question"] = question
-        else:
-            row = _decision_json(engine.matcher.decide(line))
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    lines = _input_lines()
+    head = list(itertools.islice(lines, WORTH_IT))
+    source = enumerate(itertools.chain(head, lines), 1)
+    workers = settings.workers() if settings is not None else 1
+
+    def row(number: int, line: str) -> dict | str:
+        """The line's JSON row, or the line itself when it is a question on its own."""
+        item = _parse_line(number, line)
+        if isinstance(item, dict | str):
+            return item
+        chat, question = item
+        decided = _decision_json(engine.converse(chats, chat, question)[0])
+        decided["question"] = question
+        return decided
+
+    def write(rows: list[dict]) -> None:
+        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+    if len(head) < WORTH_IT or workers < 2:
+        for number, line in source:
+            made = row(number, line)
+            write([_decision_json(engine.matcher.decide(made)) if isinstance(made, str) else made])
+        return
+    with Pool(settings, faq, workers) as pool:  # type: ignore[arg-type]  # settings is set when workers > 1
+        pending: deque[Future[list[Decision]] | list[dict]] = deque()
+        plain: list[str] = []
+        for number, line in source:
+            made = row(number, line)
+            if isinstance(made, str):
+                plain.append(made)
+                if len(plain) < CHUNK:
+                    continue
+            if plain:
+                pending.append(pool.submit(plain))
+                plain = []
+            if isinstance(made, dict):
+                pending.append([made])
+            while len(pending) > pool.inflight:
+                _write_done(pending.popleft(), write)
+        if plain:
+            pending.append(pool.submit(plain))
+        while pending:
+            _write_done(pending.popleft(), write)
+
+
+def _write_done(done: Future[list[Decision]] | list[dict], write: Callable[[list[dict]], None]) -> None:
+    """Write a finished piece: rows made here, or a worker's decisions (waited for)."""
+    write(done if isinstance(done, list) else [_decision_json(d) for d in done.result()])
+
+
+def _parse_line(number: int, line: str) -> dict | str | tuple[str, str]:
+    """An error row, a question on its own (the line), or (conversation key, question)."""
+    payload: object = None
+    unreadable = False
+    if line.lstrip().startswith("{"):
+        try:
+            payload = json.loads(line)
+        except json.JSONDecodeError:
+            payload = None  # not JSON after all: a question that starts with a brace
+        except (ValueError, RecursionError):  # JSON, but nested too deep or a number too long to read
+            unreadable = True
+    expected = 'expected {"conversation": "<id>", "question": "<text>"}'
+    if unreadable:
+        return {"line": number, "error": expected}
+    if not isinstance(payload, dict):
+        return line
+    question, chat = payload.get("question"), payload.get("conversation")
+    if not isinstance(question, str) or not isinstance(chat, str | int | None) or isinstance(chat, bool):
+        return {"line": number, "error": expected}
+    question = _valid_text(question)  # JSON may carry a lone surrogate ("\ud800")
+    if chat is None:
+        return question
+    return json.dumps(chat), question  # 1 and "1" are two conversations
 
 
 def _valid_text(text: str) -> str:
@@ -167,6 +220,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score a labelled set (questions or conversations) and print the table."""
+    from bot.bulk import WORTH_IT, Pool
     from bot.evaluation import evaluate, evaluate_conversations, read_labelled
 
     workers = min(2, os.cpu_count() or 1)  # the embedding engine releases the GIL: score on two threads
@@ -179,6 +233,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if chats:
         first, follow = evaluate_conversations(engine, items)
         reports = [("first turns", first), ("follow-up turns", follow)]
+    elif len(items) >= WORTH_IT and workers > 1:  # a long set: worker processes, one per core (bot.bulk)
+        with Pool(_settings(args), args.faq, workers) as pool:
+            reports = [("", evaluate(engine.matcher, items, decisions=pool.decide(i.question for i in items)))]
     else:
         reports = [("", evaluate(engine.matcher, items, workers))]
     _save_cache(engine)

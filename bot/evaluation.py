@@ -11,6 +11,7 @@ chat, and each turn's label is what it means in that chat.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,12 +151,17 @@ class Report:
         return "\n".join(f"{name:<{width}}  {count:>5}  {rate:>6}".rstrip() for name, count, rate in rows)
 
 
-def evaluate(matcher: Matcher, items: list[Labelled], workers: int = 1) -> Report:
+def evaluate(
+    matcher: Matcher, items: list[Labelled], workers: int = 1, decisions: Iterable[Decision] | None = None
+) -> Report:
     """Ask every question and tally the verdicts (``workers`` threads: the embedding engine releases the
-    GIL, so two cores score a set nearly twice as fast; the tally is the same)."""
+    GIL, so two cores score a set nearly twice as fast; the tally is the same). ``decisions``: the items'
+    decisions made elsewhere, in order (a pool of processes, bot.bulk)."""
     report = Report()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for item, decision in zip(items, pool.map(matcher.decide, [i.question for i in items]), strict=True):
+        if decisions is None:
+            decisions = pool.map(matcher.decide, [i.question for i in items])
+        for item, decision in zip(items, decisions, strict=True):
             report.add(item, decision)
     return report
 
