@@ -49,8 +49,9 @@ def _compact_keys(words: list[str]) -> list[str]:
     return ["c" + compact[i : i + 2] for i in range(len(compact) - 1)]
 
 
+@lru_cache(maxsize=4096)  # a question is searched in several indexes (phrasings, passages, names cut out)
 def features(text: str) -> dict[str, float]:
-    """N-gram and token counts of an already-cleaned text."""
+    """N-gram and token counts of an already-cleaned text (cached: do not change the dict returned)."""
     f: dict[str, float] = {}
     words = text.split()
     for word in words:
@@ -131,30 +132,36 @@ class LexicalIndex:
         order = np.argsort(ids, kind="stable")
         self._docs = doc_of[order]
         self._weights = weights[order].astype(np.float32)
-        self._starts = np.concatenate(([0], np.cumsum(df))).tolist()
-        self._idf = np.where(df > 0, idf, self._unseen_idf).tolist()
+        self._starts = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self._idf = np.where(df > 0, idf, self._unseen_idf)
         self._space = space
         self.size = n
 
-    def _vector(self, counts: dict[str, float]) -> dict[str, float]:
-        """Sublinear TF x IDF, L2-normalised. Features the index has never seen still count in the norm:
-        a question with much the index does not know must not look like a perfect match for the little
-        it shares."""
-        vec = {}
-        for k, c in counts.items():
-            fid = _FEATURE_IDS.get(k, self._space)
-            idf = self._idf[fid] if fid < self._space else self._unseen_idf
-            vec[k] = (1.0 + math.log(c) if c >= 1 else c) * idf
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {k: w / norm for k, w in vec.items()}
-
     def search(self, text: str) -> np.ndarray:
-        """Cosine similarity (0-1) of the text with every document, as an array indexed by document."""
-        scores = np.zeros(self.size, dtype=np.float32)
-        for key, weight in self._vector(features(text)).items():
-            fid = _FEATURE_IDS.get(key, self._space)
-            if fid < self._space:
-                s, e = self._starts[fid], self._starts[fid + 1]
-                if e > s:
-                    scores[self._docs[s:e]] += self._weights[s:e] * weight
-        return scores
+        """Cosine similarity (0-1) of the text with every document, as an array indexed by document.
+
+        The question's vector is sublinear TF x IDF, L2-normalised; features the index has never seen
+        still count in the norm (a question with much the index does not know must not look like a
+        perfect match for the little it shares). Every posting list the question touches is gathered and
+        summed per document in one pass (np.bincount), not one numpy call per feature."""
+        counts = features(text)
+        if not counts:
+            return np.zeros(self.size, dtype=np.float32)
+        fids = np.fromiter((_FEATURE_IDS.get(k, self._space) for k in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        known = fids < self._space
+        idf = np.full(len(fids), self._unseen_idf)
+        idf[known] = self._idf[fids[known]]
+        weights = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * idf
+        weights /= math.sqrt(float(weights @ weights)) or 1.0
+        fids, weights = fids[known], weights[known]
+        starts, ends = self._starts[fids], self._starts[fids + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(self.size, dtype=np.float32)
+        # The positions of every touched posting, as one index array: start of each list, then +1, +2, ...
+        firsts = np.cumsum(lengths) - lengths
+        at = np.arange(total) + np.repeat(starts - firsts, lengths)
+        contributions = self._weights[at] * np.repeat(weights, lengths)
+        return np.bincount(self._docs[at], weights=contributions, minlength=self.size).astype(np.float32)

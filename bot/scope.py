@@ -168,11 +168,19 @@ def blocked(reading: str, typed: str) -> tuple[str, ...]:
 def _other_with_ending(word: str) -> bool:
     """An organisation or application of _OTHER with a particle or the copula after it, which stem() may
     cut wrongly (작가인데 -> 작: 가 looks like a particle)."""
-    return any(word.startswith(other) and word[len(other) :] in _AFTER_OTHER for other in _OTHER_HANGUL)
+    return _OTHER_WITH_ENDING.fullmatch(word) is not None
 
 
 _OTHER_HANGUL = tuple(sorted((w for w in _OTHER if is_syllable(w[0])), key=len, reverse=True))
 _AFTER_OTHER = frozenset(str.split("인데 인데요 이에요 예요 입니다 이고 로 으로 로서 가 이 는 은 를 을 도 에 에서"))
+# One pattern for "any of them, then one of those endings" (a match backtracks through every pairing).
+_OTHER_WITH_ENDING = re.compile(
+    "(?:"
+    + "|".join(map(re.escape, _OTHER_HANGUL))
+    + ")(?:"
+    + "|".join(map(re.escape, sorted(_AFTER_OTHER, key=len, reverse=True)))
+    + ")"
+)
 
 
 def put_to_the_bot(found: tuple[str, ...]) -> bool:

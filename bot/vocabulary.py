@@ -242,6 +242,7 @@ class Vocabulary:
         self.knows = functools.lru_cache(maxsize=8192)(self._knows)  # type: ignore[method-assign]
         # Typos are looked up among known words and fillers alike (어떄요 is a misspelt filler).
         self._keys = [_keys_of(w) for w in sorted(words | {f for f in _FILLERS if len(f) >= 2})]
+        self._closeness: dict[str, float] = {}  # closeness() of words asked before
         self._latin = frozenset(w for w in words if w.isascii())
         self._latin_sorted = sorted(self._latin)  # what typo correction searches, sorted once
         self._hangul_keys = _by_length(words)  # what a slipped jamo is corrected to
@@ -327,8 +328,14 @@ class Vocabulary:
     def closeness(self, word: str) -> float:
         """How near a word is to the nearest known word, 0-1 by keystrokes: a typo (지웡) is near, a
         name the knowledge base never mentions (네이버, ceph) is far."""
-        hit = process.extractOne(_keys_of(word), self._keys, scorer=Levenshtein.normalized_similarity)
-        return float(hit[1]) if hit else 0.0
+        near = self._closeness.get(word)
+        if near is None:
+            hit = process.extractOne(_keys_of(word), self._keys, scorer=Levenshtein.normalized_similarity)
+            near = float(hit[1]) if hit else 0.0
+            if len(self._closeness) >= 4096:  # the same unknown words come back (연봉, 재택): remembered, bounded
+                self._closeness.clear()
+            self._closeness[word] = near
+        return near
 
     def _unknown(self, text: str) -> tuple[tuple[str, str], ...]:
         """(word as written, its stemmed token) for the content words of a cleaned text that the
