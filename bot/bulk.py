@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
+
+from bot.errors import FaqbotError
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -34,7 +38,11 @@ def _start(settings: Settings, faq_path: str | None) -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     from bot.engine import engine_from_settings
 
-    _engine = engine_from_settings(settings, faq_path)
+    try:
+        _engine = engine_from_settings(settings, faq_path)
+    except Exception as exc:  # said here (stderr is shared); the parent then sees a broken pool
+        print(f"faqbot: a worker process could not load the knowledge base: {exc}", file=sys.stderr, flush=True)
+        raise
 
 
 def _decide(questions: list[str]) -> list[Decision]:
@@ -54,8 +62,13 @@ class Pool:
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self._pool.shutdown(wait=kind is None, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool):  # a worker died (killed, out of memory) or could not start
+            raise FaqbotError(
+                "a worker process stopped; nothing after the last line written was answered "
+                "(with [matching] workers = 1 everything runs in this process)"
+            ) from None
 
     def submit(self, questions: list[str]) -> Future[list[Decision]]:
         """Decide a chunk of questions on some worker."""
