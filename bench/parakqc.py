@@ -46,18 +46,20 @@ def build_faq(sets: dict[int, list[str]], per_set: int) -> tuple[dict, list[tupl
 
 def run_faqbot(faq_path: Path, questions: list[str], cache_dir: str) -> tuple[list[dict], float]:
     env = {**os.environ, "XDG_CACHE_HOME": cache_dir}
+    asked = Path(cache_dir) / "questions.txt"  # a file, as a bulk job gives it (a pipe is answered line by line)
+    asked.write_text("\n".join(questions) + "\n", encoding="utf-8")
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--jsonl", "--faq", str(faq_path)],
-        input="\n".join(questions) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    with asked.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--jsonl", "--faq", str(faq_path)],
+            stdin=stdin,
+            capture_output=True,
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     elapsed = time.perf_counter() - start
-    return [json.loads(line) for line in result.stdout.splitlines()], elapsed
+    return [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()], elapsed
 
 
 def baseline(faq: dict, questions: list[str]) -> tuple[list[list[str]], float]:

@@ -32,14 +32,16 @@ WORTH_IT = 256  # fewer questions than this are answered in-process: starting wo
 _engine: Engine | None = None  # each worker's own
 
 
-def _start(settings: Settings, faq_path: str | None) -> None:
-    """Build the worker's engine (one embedding thread: the workers are the parallelism)."""
+def _start(settings: Settings, data: bytes, source: str) -> None:
+    """Build the worker's engine from the bytes of faq.yaml the parent read (one embedding thread: the
+    workers are the parallelism)."""
     global _engine
     os.environ["OMP_NUM_THREADS"] = "1"
-    from bot.engine import engine_from_settings
+    from bot.engine import engine_builder
+    from bot.knowledge import parse_bytes
 
     try:
-        _engine = engine_from_settings(settings, faq_path)
+        _engine = engine_builder(settings)(parse_bytes(data, source))
     except Exception as exc:  # said here (stderr is shared); the parent then sees a broken pool
         print(f"faqbot: a worker process could not load the knowledge base: {exc}", file=sys.stderr, flush=True)
         raise
@@ -53,11 +55,19 @@ def _decide(questions: list[str]) -> list[Decision]:
 class Pool:
     """Worker processes that decide questions; use as a context manager."""
 
-    def __init__(self, settings: Settings, faq_path: str | None, workers: int, inflight: int = 0) -> None:
+    def __init__(self, settings: Settings, engine: Engine, workers: int, inflight: int = 0) -> None:
+        """Workers that answer exactly as ``engine`` does: they parse the bytes of its faq.yaml, read once
+        here and checked against it (an edit saved meanwhile is refused, not half-used)."""
+        from bot.knowledge import parse_bytes, read_bytes
+
+        source = engine.kb.source
+        data = read_bytes(source)
+        if parse_bytes(data, source) != engine.kb:
+            raise FaqbotError(f"{source} changed while starting; run again")
         context = multiprocessing.get_context("spawn")
         self.workers = max(1, workers)
         self.inflight = inflight or 4 * self.workers
-        self._pool = ProcessPoolExecutor(self.workers, context, initializer=_start, initargs=(settings, faq_path))
+        self._pool = ProcessPoolExecutor(self.workers, context, initializer=_start, initargs=(settings, data, source))
 
     def __enter__(self) -> Pool:
         return self

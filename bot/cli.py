@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import itertools
 import json
 import logging
 import os
+import stat
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -72,7 +74,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         if args.jsonl:
-            _ask_lines(engine, sys.stdout, _settings(args), args.faq)
+            _ask_lines(engine, sys.stdout, _settings(args))
             return 0
         if not args.question:
             raise FaqbotError('give a question, e.g. faqbot ask "지원은 어떻게 하나요?", or use --jsonl')
@@ -90,7 +92,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 _BATCH_CHATS = 100_000  # conversations of one --jsonl run remembered at once (the least recent go first)
 
 
-def _ask_lines(engine: Engine, out: TextIO, settings: Settings | None = None, faq: str | None = None) -> None:
+def _ask_lines(engine: Engine, out: TextIO, settings: Settings | None = None) -> None:
     """One JSON decision per input line. A line that is a JSON object ``{"conversation": "c1",
     "question": "..."}`` is asked within conversation c1 (its lines arrive in order); any other line
     is a question on its own. An object without a text "question" gets ``{"line": N, "error": ...}``.
@@ -119,12 +121,12 @@ def _ask_lines(engine: Engine, out: TextIO, settings: Settings | None = None, fa
     def write(rows: list[dict]) -> None:
         out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
-    if len(head) < WORTH_IT or workers < 2:
+    if len(head) < WORTH_IT or workers < 2 or not _stdin_is_a_file():
         for number, line in source:
             made = row(number, line)
             write([_decision_json(engine.matcher.decide(made)) if isinstance(made, str) else made])
         return
-    with Pool(settings, faq, workers) as pool:  # type: ignore[arg-type]  # settings is set when workers > 1
+    with Pool(settings, engine, workers) as pool:  # type: ignore[arg-type]  # settings is set when workers > 1
         pending: deque[Future[list[Decision]] | list[dict]] = deque()
         plain: list[str] = []
         for number, line in source:
@@ -144,6 +146,15 @@ def _ask_lines(engine: Engine, out: TextIO, settings: Settings | None = None, fa
             pending.append(pool.submit(plain))
         while pending:
             _write_done(pending.popleft(), write)
+
+
+def _stdin_is_a_file() -> bool:
+    """Whether stdin is a file (or held in memory), not a pipe or terminal that may be waiting on our
+    answers: the pool reads ahead, so it is used only where nobody waits line by line."""
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return True  # a StringIO: all there already
 
 
 def _write_done(done: Future[list[Decision]] | list[dict], write: Callable[[list[dict]], None]) -> None:
@@ -234,7 +245,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         first, follow = evaluate_conversations(engine, items)
         reports = [("first turns", first), ("follow-up turns", follow)]
     elif len(items) >= WORTH_IT and workers > 1:  # a long set: worker processes, one per core (bot.bulk)
-        with Pool(_settings(args), args.faq, workers) as pool:
+        with Pool(_settings(args), engine, workers) as pool:
             reports = [("", evaluate(engine.matcher, items, decisions=pool.decide(i.question for i in items)))]
     else:
         reports = [("", evaluate(engine.matcher, items, workers))]

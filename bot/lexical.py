@@ -49,7 +49,7 @@ def _compact_keys(words: list[str]) -> list[str]:
     return ["c" + compact[i : i + 2] for i in range(len(compact) - 1)]
 
 
-@lru_cache(maxsize=4096)  # a question is searched in several indexes (phrasings, passages, names cut out)
+@lru_cache(maxsize=64)  # a question is searched in several indexes in a row (phrasings, passages, names cut out)
 def features(text: str) -> dict[str, float]:
     """N-gram and token counts of an already-cleaned text (cached: do not change the dict returned)."""
     f: dict[str, float] = {}
@@ -153,15 +153,17 @@ class LexicalIndex:
         idf = np.full(len(fids), self._unseen_idf)
         idf[known] = self._idf[fids[known]]
         weights = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * idf
-        weights /= math.sqrt(float(weights @ weights)) or 1.0
+        weights /= math.sqrt(sum(w * w for w in weights.tolist())) or 1.0  # summed in order, as always
         fids, weights = fids[known], weights[known]
         starts, ends = self._starts[fids], self._starts[fids + 1]
         lengths = ends - starts
+        scores = np.zeros(self.size, dtype=np.float32)
         total = int(lengths.sum())
         if not total:
-            return np.zeros(self.size, dtype=np.float32)
+            return scores
         # The positions of every touched posting, as one index array: start of each list, then +1, +2, ...
         firsts = np.cumsum(lengths) - lengths
         at = np.arange(total) + np.repeat(starts - firsts, lengths)
-        contributions = self._weights[at] * np.repeat(weights, lengths)
-        return np.bincount(self._docs[at], weights=contributions, minlength=self.size).astype(np.float32)
+        # float32 products added in feature order: the very numbers the per-feature loop gave.
+        np.add.at(scores, self._docs[at], self._weights[at] * np.repeat(weights.astype(np.float32), lengths))
+        return scores

@@ -148,15 +148,20 @@ class E5Embedder:
         """Write new cached vectors to disk (atomically); failures are logged, never raised."""
         if not self._path or not self._dirty:
             return
+        tmp = None
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".npz")
             with os.fdopen(fd, "wb") as fh:
                 write_vectors(fh, self._cache)
             os.replace(tmp, self._path)
+            tmp = None
             self._dirty = False
         except OSError as exc:
             logger.warning("cannot write embedding cache %s: %s", self._path, exc)
+        finally:
+            if tmp is not None:  # a write that failed half-way leaves nothing behind
+                Path(tmp).unlink(missing_ok=True)
 
 
 def read_vectors(path: Path) -> tuple[dict[str, np.ndarray], bool]:
