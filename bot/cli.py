@@ -302,20 +302,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise FaqbotError(redactor.clean(str(exc))) from None
 
 
+def _listening(settings: Settings, section: str, args: argparse.Namespace) -> Settings:
+    """The settings with ``--listen`` and ``--port`` put into the server's section ([kakao], [studio])."""
+    if args.listen is None and args.port is None:
+        return settings
+    server = getattr(settings, section)
+    port: int = server.port if args.port is None else args.port
+    if not 0 <= port <= 65535:
+        raise FaqbotError(f"--port {args.port}: use a port from 0 to 65535")
+    server = dataclasses.replace(server, listen=args.listen or server.listen, port=port)
+    return dataclasses.replace(settings, **{section: server})
+
+
 def cmd_kakao(args: argparse.Namespace) -> int:
     """Serve the KakaoTalk (Open Builder) skill endpoint until SIGINT/SIGTERM."""
     _serving()
     from bot.channels.kakao import run
     from bot.service import Service
 
-    settings = _settings(args)
-    if args.listen is not None or args.port is not None:
-        kakao = settings.kakao
-        port: int = kakao.port if args.port is None else args.port
-        if not 0 <= port <= 65535:
-            raise FaqbotError(f"--port {args.port}: use a port from 0 to 65535")
-        kakao = dataclasses.replace(kakao, listen=args.listen or kakao.listen, port=port)
-        settings = dataclasses.replace(settings, kakao=kakao)
+    settings = _listening(_settings(args), "kakao", args)
     logs.setup(args.verbose, service=True)
     logs.redact(settings.kakao.secret)
     return run(settings, Service.open(settings, args.faq))
@@ -326,14 +331,7 @@ def cmd_studio(args: argparse.Namespace) -> int:
     _serving()
     from bot.studio.web import TOKEN_ENV, run
 
-    settings = _settings(args)
-    if args.listen is not None or args.port is not None:
-        studio = settings.studio
-        port: int = studio.port if args.port is None else args.port
-        if not 0 <= port <= 65535:
-            raise FaqbotError(f"--port {args.port}: use a port from 0 to 65535")
-        studio = dataclasses.replace(studio, listen=args.listen or studio.listen, port=port)
-        settings = dataclasses.replace(settings, studio=studio)
+    settings = _listening(_settings(args), "studio", args)
     logs.setup(args.verbose, service=True)
     logs.redact(settings.studio.token, os.environ.get(TOKEN_ENV, "").strip())
     return run(settings, args.faq)

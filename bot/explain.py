@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.conversation import Conversations, command_of
+from bot.knowledge import KnowledgeBase
 from bot.matching import Decision, Matcher
 from bot.normalize import tokens
 from bot.replies import Reply
@@ -121,7 +122,8 @@ def explain(matcher: Matcher, question: str, decision: Decision | None = None) -
     levels = matcher.policy.levels
     offered = {o.id for o in decision.options}
     candidates = tuple(
-        Candidate(c.id, _title(matcher, c.id, decision.language), c.score, c.id in offered) for c in decision.candidates
+        Candidate(c.id, title_of(matcher.kb, c.id, decision.language), c.score, c.id in offered)
+        for c in decision.candidates
     )
     via = VIA.get(decision.via, decision.via)
     if sig is None:
@@ -198,8 +200,9 @@ def explain(matcher: Matcher, question: str, decision: Decision | None = None) -
     )
 
 
-def _title(matcher: Matcher, entry_id: str, language: str) -> str:
-    entry = matcher.kb.get(entry_id)
+def title_of(kb: KnowledgeBase, entry_id: str, language: str) -> str:
+    """An entry's title in ``language`` (else its first one; the id for an entry that is gone)."""
+    entry = kb.get(entry_id)
     if entry is None:
         return entry_id
     return entry.title.get(language) or next(iter(entry.title.values()), entry_id)

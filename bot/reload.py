@@ -50,7 +50,7 @@ class ReloadResult:
         return "\n".join([head, *self.problems])
 
 
-def _identity(path: Path | None) -> tuple[int, ...] | None:
+def file_identity(path: Path | None) -> tuple[int, ...] | None:
     """Device, inode, mtime, size and mode of a file (following symlinks), or None."""
     if path is None:
         return None
@@ -106,7 +106,7 @@ class LiveEngine:
         path = Path(path)
         data = read_bytes(path)  # read once: what is parsed is what the digest describes
         kb = parse_bytes(data, str(path))
-        return cls(path, build, build(kb), served_digest=cls._digest(data, kb.interview_path))
+        return cls(path, build, build(kb), served_digest=cls.digest(data, kb.interview_path))
 
     def __call__(self) -> Engine:
         """The engine to answer the next question with."""
@@ -116,10 +116,10 @@ class LiveEngine:
 
     def _stat(self) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
         """faq.yaml's identity, and that of the interview its quotes are checked against."""
-        return _identity(self.path), _identity(self.engine.kb.interview_path)
+        return file_identity(self.path), file_identity(self.engine.kb.interview_path)
 
     @staticmethod
-    def _digest(data: bytes, interview: Path | None) -> str:
+    def digest(data: bytes, interview: Path | None) -> str:
         """What is served: faq.yaml's bytes and the interview's (an edit of either is a new version)."""
         digest = hashlib.sha256(data)
         if interview is not None:
@@ -153,7 +153,7 @@ class LiveEngine:
             data = read_bytes(self.path)
         except KnowledgeBaseError as exc:
             return ReloadResult(False, False, source, tuple(str(p) for p in exc.problems)), True
-        digest = self._digest(data, self.engine.kb.interview_path)
+        digest = self.digest(data, self.engine.kb.interview_path)
         if digest == self.served_digest and not force:
             return ReloadResult(True, False, source, summary=self.engine.kb.summary()), False
         if self._failed and self._failed[0] == digest and not force:

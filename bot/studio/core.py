@@ -7,7 +7,6 @@ last test runs, in the cache folder.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -19,10 +18,10 @@ from bot import report
 from bot.engine import Engine
 from bot.errors import FaqbotError, KnowledgeBaseError, Problem
 from bot.evaluation import Labelled
-from bot.explain import Turn, converse
+from bot.explain import Turn, converse, title_of
 from bot.knowledge import KnowledgeBase, parse_bytes, read_bytes
 from bot.matching import Decision
-from bot.reload import LiveEngine
+from bot.reload import LiveEngine, file_identity
 from bot.store import Row, Store
 from bot.studio import charts
 from bot.studio.runs import Run, Runs, parse_set, score
@@ -82,16 +81,6 @@ class Unanswered:
     entries: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _identity(path: Path | None) -> tuple[int, ...] | None:
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
 class Studio:
     """The recruiter's workbench over one running engine."""
 
@@ -119,25 +108,18 @@ class Studio:
         """The knowledge view; recomputed only when faq.yaml, the interview or the served engine change."""
         engine = self.live()
         kb = engine.kb
-        key = (id(engine), _identity(self.live.path), _identity(kb.interview_path))
+        key = (id(engine), file_identity(self.live.path), file_identity(kb.interview_path))
         with self._lock:
             if self._knowledge is not None and self._knowledge[0] == key:
                 return self._knowledge[1]
         problems: tuple[Problem, ...] = ()
-        digest = hashlib.sha256()
+        data = b""
         try:
             data = read_bytes(self.live.path)
-            digest.update(data)
-            on_disk = parse_bytes(data, str(self.live.path))
-            served_current = on_disk == kb
+            served_current = parse_bytes(data, str(self.live.path)) == kb
         except KnowledgeBaseError as exc:
             problems = tuple(exc.problems)
             served_current = False
-        if kb.interview_path is not None:
-            try:
-                digest.update(kb.interview_path.read_bytes())
-            except OSError:
-                digest.update(b"\0")
         view = Knowledge(
             path=str(self.live.path),
             summary=kb.summary(),
@@ -145,7 +127,7 @@ class Studio:
             entries=tuple(self._entry(kb, e.id) for e in kb.entries),
             problems=problems,
             served_current=served_current,
-            version=digest.hexdigest()[:16] + f"-{id(engine):x}",
+            version=LiveEngine.digest(data, kb.interview_path)[:16] + f"-{id(engine):x}",
         )
         with self._lock:
             self._knowledge = (key, view)
@@ -159,7 +141,7 @@ class Studio:
             by = ", ".join(kb.people[p].name if p in kb.people else p for p in q.by)
             verified = kb.interview.contains(q.text) if kb.interview is not None else None
             quotes.append(QuoteView(by, q.text, dict(q.translation), verified))
-        related = tuple((r, _title(kb, r)) for r in entry.related)
+        related = tuple((r, title_of(kb, r, kb.languages[0])) for r in entry.related)
         return EntryView(
             entry.id, dict(entry.title), dict(entry.questions), dict(entry.answer), tuple(quotes), related, entry.browse
         )
@@ -231,7 +213,7 @@ class Studio:
         kb = engine.kb
         day_rows = charts.per_day(rows, days, now)
         voted = sorted(votes.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))[:25]
-        vote_rows = [(e, _title(kb, e), up, down) for e, (up, down) in voted]
+        vote_rows = [(e, title_of(kb, e, kb.languages[0]), up, down) for e, (up, down) in voted]
         return Unanswered(
             days=days,
             total=built.total,
@@ -266,10 +248,3 @@ class Studio:
             return hit
 
         return cached
-
-
-def _title(kb: KnowledgeBase, entry_id: str) -> str:
-    entry = kb.get(entry_id)
-    if entry is None:
-        return entry_id
-    return entry.title.get(kb.languages[0]) or next(iter(entry.title.values()), entry_id)
