@@ -1,11 +1,14 @@
 """paraKQC protocol (shared/eval/README.md) through `faqbot ask --jsonl`, against the naive baseline.
 
 Builds a knowledge base from the first phrasing of each set (and, second run, the first three), asks
-the other paraphrases through the real command in one process, and reports top-1, top-5 and
-questions/s. The baseline — rapidfuzz WRatio with default_process over all phrasings — runs in the
-same session on the same machine, so the ratios hold even when the machine is busy.
+the other paraphrases through the real command in one process, and reports top-1 (overall and on
+each half of the sets: 0-249, 250-499), top-5, questions/s (the median of ``--runs``) and the share of
+questions that reached the cascade's embedding stage. The same command with the embedder off (the
+lexical stage and the static table alone) and the baseline — rapidfuzz WRatio with default_process
+over all phrasings — run in the same session on the same machine, so the ratios hold even when the
+machine is busy.
 
-    .venv/bin/python bench/parakqc.py [--phrasings 1 3] [--limit N]
+    .venv/bin/python bench/parakqc.py [--phrasings 1 3] [--limit N] [--runs 3]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,14 +48,17 @@ def build_faq(sets: dict[int, list[str]], per_set: int) -> tuple[dict, list[tupl
     return {"languages": ["ko"], "apply_url": "http://kko.to/VS1FS4x00", "entries": entries}, queries
 
 
-def run_faqbot(faq_path: Path, questions: list[str], cache_dir: str) -> tuple[list[dict], float]:
+def run_faqbot(
+    faq_path: Path, questions: list[str], cache_dir: str, config: Path | None = None
+) -> tuple[list[dict], float]:
     env = {**os.environ, "XDG_CACHE_HOME": cache_dir}
+    settings = ["--config", str(config)] if config else []
     asked = Path(cache_dir) / "questions.txt"  # a file, as a bulk job gives it (a pipe is answered line by line)
     asked.write_text("\n".join(questions) + "\n", encoding="utf-8")
     start = time.perf_counter()
     with asked.open("rb") as stdin:
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "ask", "--jsonl", "--faq", str(faq_path)],
+            [sys.executable, "-m", "bot", "ask", "--jsonl", "--faq", str(faq_path), *settings],
             stdin=stdin,
             capture_output=True,
             cwd=ROOT,
@@ -80,14 +87,34 @@ def baseline(faq: dict, questions: list[str]) -> tuple[list[list[str]], float]:
     return ranked, time.perf_counter() - start
 
 
+def scores(out: list[dict], expected: list[str], half: list[bool]) -> tuple[float, float, float, float, float]:
+    """top-1, top-1 on sets 0-249, on sets 250-499, top-5, and the share that reached the embedding stage."""
+    top1 = [bool(r["candidates"][:1]) and r["candidates"][0]["id"] == e for r, e in zip(out, expected, strict=True)]
+    top5 = [e in [c["id"] for c in r["candidates"][:5]] for r, e in zip(out, expected, strict=True)]
+    first = [t for t, h in zip(top1, half, strict=True) if h]
+    second = [t for t, h in zip(top1, half, strict=True) if not h]
+    embedded = sum(r.get("stage") == "embedding" for r in out)
+    n = len(out)
+    return (
+        sum(top1) / n,
+        sum(first) / max(1, len(first)),
+        sum(second) / max(1, len(second)),
+        sum(top5) / n,
+        embedded / n,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phrasings", type=int, nargs="+", default=[1, 3])
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions (0 = all)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each command; the median is reported")
     args = parser.parse_args()
     sets = parakqc_sets()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        lexical_only = Path(tmp) / "lexical.toml"
+        lexical_only.write_text("[matching]\nsemantic = false\n", encoding="utf-8")
         for per_set in args.phrasings:
             faq, queries = build_faq(sets, per_set)
             if args.limit:
@@ -96,30 +123,46 @@ def main() -> int:
             path.write_text(yaml.safe_dump(faq, allow_unicode=True), encoding="utf-8")
             questions = [q for _, q in queries]
             expected = [e for e, _ in queries]
+            half = [int(e.split("-")[1]) < 250 for e in expected]
             run_faqbot(path, questions[:50], tmp)  # warm the phrasing-embedding cache once
             run_faqbot(path, [q for e in faq["entries"] for q in e["questions"]["ko"]], tmp)
-            out, elapsed = run_faqbot(path, questions, tmp)
-            top1 = sum(
-                r["candidates"][:1] and r["candidates"][0]["id"] == e for r, e in zip(out, expected, strict=True)
-            )
-            top5 = sum(e in [c["id"] for c in r["candidates"][:5]] for r, e in zip(out, expected, strict=True))
-            ranked, b_elapsed = baseline(faq, questions)
-            b1 = sum(r[:1] == [e] for r, e in zip(ranked, expected, strict=True))
-            b5 = sum(e in r for r, e in zip(ranked, expected, strict=True))
             n = len(questions)
-            rows.append([f"faqbot ask --jsonl, {per_set} phrasing(s)", n, top1 / n, top5 / n, n / elapsed])
-            rows.append([f"WRatio baseline, {per_set} phrasing(s)", n, b1 / n, b5 / n, n / b_elapsed])
+            for name, config in (("faqbot ask --jsonl", None), ("  the same, embedder off", lexical_only)):
+                timed = [run_faqbot(path, questions, tmp, config) for _ in range(max(1, args.runs))]
+                out = timed[0][0]
+                if any(o != out for o, _ in timed[1:]):
+                    raise SystemExit("the runs did not give the same decisions")
+                elapsed = statistics.median(t for _, t in timed)
+                top1, first, second, top5, embedded = scores(out, expected, half)
+                label = f"{name}, {per_set} phrasing(s)" if config is None else name
+                rows.append([label, n, top1, first, second, top5, f"{embedded:.1%}", n / elapsed])
+            ranked, b_elapsed = baseline(faq, questions)
+            b1 = [r[:1] == [e] for r, e in zip(ranked, expected, strict=True)]
+            b5 = sum(e in r for r, e in zip(ranked, expected, strict=True))
+            first = [t for t, h in zip(b1, half, strict=True) if h]
+            second = [t for t, h in zip(b1, half, strict=True) if not h]
             rows.append(
                 [
-                    "  ratio faqbot / baseline",
+                    f"WRatio baseline, {per_set} phrasing(s)",
+                    n,
+                    sum(b1) / n,
+                    sum(first) / max(1, len(first)),
+                    sum(second) / max(1, len(second)),
+                    b5 / n,
                     "",
-                    (top1 / max(b1, 1)),
-                    (top5 / max(b5, 1)),
-                    (n / elapsed) / (n / b_elapsed),
+                    n / b_elapsed,
                 ]
             )
-    print(table(["matcher", "questions", "top-1", "top-5", "questions/s"], rows))
-    print("\nfaqbot questions/s include process start and loading; the baseline's exclude them.")
+            full, lexical, base = rows[-3], rows[-2], rows[-1]
+            rows.append(["  ratio faqbot / embedder off", "", "", "", "", "", "", full[-1] / lexical[-1]])
+            rows.append(
+                ["  ratio faqbot / baseline", "", full[2] / base[2], "", "", full[5] / base[5], "", full[-1] / base[-1]]
+            )
+    headers = ["matcher", "questions", "top-1", "sets 0-249", "sets 250-499", "top-5", "embedder ran", "questions/s"]
+    print(table(headers, rows))
+    print(
+        f"\nquestions/s: median of {args.runs} runs; faqbot's include process start and loading, the baseline's do not."
+    )
     return 0
 
 

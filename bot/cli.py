@@ -66,6 +66,8 @@ def _decision_json(decision) -> dict:
         "id": decision.id,
         "score": decision.score,
         "candidates": [{"id": c.id, "score": c.score} for c in decision.candidates[:5]],
+        # How far the cascade went: the lexical stage (with the static table) alone, or the embedder too.
+        "stage": "embedding" if decision.embedded else "lexical",
     }
 
 

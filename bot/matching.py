@@ -35,6 +35,7 @@ from bot.normalize import chosung, clean, from_qwerty, has_hangul, is_chosung_qu
 from bot.policy import Policy, confidence_features, feature_matrix
 from bot.scope import blocked, put_to_the_bot
 from bot.semantic import Embedder
+from bot.static import StaticIndex, shipped_table
 from bot.subjects import NOT_NOW, WHAT_IT_DOES, WHICH_TEAM, Subjects, plain_text
 from bot.vocabulary import ENGLISH_FILLERS, Vocabulary, is_filler
 
@@ -68,6 +69,7 @@ class Decision:
     via: str = ""  # how a conversation's context resolved it (bot.conversation); "" = on its own
     rule: str = ""  # which step of decide_signals chose the action (bot.explain.RULES says what each means)
     mass: float = 0.0  # what the "options together" level was compared with: the offerable entries' probabilities
+    embedded: bool = False  # whether the sentence embedder ran for it (the cascade's expensive stage)
 
     @property
     def id(self) -> str | None:
@@ -101,6 +103,7 @@ class Signals:
     semantic_vote: np.ndarray | None = None  # ... by embeddings (where the embedding stage ran)
     nameless: np.ndarray | None = None  # per entry, 0-1: lexical similarity without the people's and teams'
     # names (None: it names none): what is asked of the team, apart from which team
+    static: np.ndarray | None = None  # per entry, its best phrasing's cosine by the static table (bot.static)
 
 
 _SEMANTIC_FLOOR, _SEMANTIC_SPAN = 0.80, 0.16  # e5 cosines of related questions sit in 0.8-0.96
@@ -128,6 +131,7 @@ class Matcher:
         policy: Policy | None = None,
         default_language: str = "ko",
         memo: AsksMemo | None = None,
+        static: bool = True,
     ) -> None:
         self.kb = kb
         self.embedder = embedder
@@ -158,6 +162,8 @@ class Matcher:
         self._passage_entry = np.asarray(passage_entry, dtype=np.int32)
         self._clean_docs = [clean(d) for d in docs]
         self._index = LexicalIndex(self._clean_docs)
+        table = shipped_table() if static else None
+        self._static = StaticIndex(table, self._clean_docs) if table is not None else None
         self._doc_entry_array = np.asarray(self._doc_entry, dtype=np.int32)
         self._chosung = [chosung(d.replace(" ", "")) for d in self._clean_docs]
         names = [name for person in kb.people.values() for name in person.names()]
@@ -246,6 +252,17 @@ class Matcher:
         when it names nobody (the lexical scores hold)."""
         named, rest = self.subjects.named(reading)
         return self._lexical(rest, exclude) if named and rest and rest != reading else None
+
+    def _static_scores(self, reading: str, exclude: int | None) -> np.ndarray | None:
+        """Per entry, its best phrasing's cosine with the question by the static table (None without one)."""
+        if self._static is None:
+            return None
+        scores = self._static.search(reading)
+        if exclude is not None:
+            scores[exclude] = -1.0
+        best = np.full(len(self.kb.entries), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._doc_entry_array, scores)
+        return np.maximum(best, 0.0).astype(np.float64)
 
     def _passage(self, text: str) -> np.ndarray:
         """Per entry, the cosine of its closest answer or quote (0-1)."""
@@ -394,6 +411,7 @@ class Matcher:
             tail=self._tail(reading, exclude),
             vote=self._vote(docs, self._doc_entry_array),
             nameless=self._nameless(reading, exclude),
+            static=self._static_scores(reading, exclude),
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -427,6 +445,7 @@ class Matcher:
             vote=sig.vote,
             semantic_vote=sig.semantic_vote,
             nameless=sig.nameless,
+            static=sig.static,
         )
 
     def estimate(self, sig: Signals) -> tuple[np.ndarray, float]:
@@ -455,6 +474,11 @@ class Matcher:
         rest = self.signals(left, semantic=False)
         if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
             return None, True
+        if _POINTS_TO_PEOPLE.search(left) and all(is_filler(w) for w in _POINTS_TO_PEOPLE.sub(" ", left).split()):
+            # "그 분들 이름이 뭐예요?": nothing left but a pointer back to people, which matches phrasings by its
+            # own words ("분들"): it stands for whom the whole question matches best, if that is likely.
+            best = int(np.argmax(whole))
+            return (best if float(whole[best]) >= self.policy.levels.topic else None), False
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
         asked = self.asked_of_the_team(rest.reading, [int(e) for e in np.argsort(-rank, kind="stable")[:3]])
@@ -488,6 +512,7 @@ class Matcher:
             sig.unknown,
             confidence=round(confidence, 4),
             rule="below-levels",
+            embedded=sig.semantic is not None,
         )
         if not candidates:
             return base
@@ -675,6 +700,10 @@ _POINTS_TO_A_PLACE = re.compile(
     r"(?<![가-힣])(?:거기|저기|거긴|저긴|그곳|그쪽|그\s*(?:팀|파트|셀|조직|부서|회사))"
     r"|\b(?:there|that (?:team|part|cell|org|office|company))\b"
 )
+
+
+# ... and the ones that point to people (그 분들 이름이 뭐예요?).
+_POINTS_TO_PEOPLE = re.compile(r"(?<![가-힣])그\s*(?:분들?|사람들?)|\b(?:they|them)\b")
 
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")

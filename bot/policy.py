@@ -42,6 +42,9 @@ _HOW_ASKED = (
 # "passage": how the question relates to what an entry says (its answers and quotes), beside how it
 # relates to the ways the entry is asked for (its phrasings): "왜 F1 정비사에 비유했어요?" uses the
 # interview's words, not a phrasing's.
+# "static_lead": how the question relates to an entry's phrasings by the static embedding table (bot.static):
+# meaning from words' vectors, for words a phrasing does not share ("연봉" and "월급"). Cheap, so it is in
+# the first look too, and helps decide whether the embedding stage is needed.
 LEXICAL_FEATURES = (
     "lexical",
     "lexical_lead",
@@ -52,6 +55,7 @@ LEXICAL_FEATURES = (
     "vote",
     "passage",
     "passage_lead",
+    "static_lead",
     "unknown_share",
     "any_unknown",
     *_HOW_ASKED,
@@ -137,7 +141,7 @@ class Policy:
     lexical_confidence: Model  # P(the best-ranked entry is right), lexical signals
     full_confidence: Model  # ... all signals
     levels: Levels
-    version: int = 3
+    version: int = 4
 
     @classmethod
     def load(cls, path: Path = POLICY_FILE) -> Policy:
@@ -224,6 +228,7 @@ def feature_matrix(
     nameless: np.ndarray | None = None,
     vote: np.ndarray | None = None,
     semantic_vote: np.ndarray | None = None,
+    static: np.ndarray | None = None,
     unknown_share: float,
     content: int,
     reading: str,
@@ -244,6 +249,8 @@ def feature_matrix(
         passage,
         _lead(passage),
     ]
+    static = static if static is not None else np.zeros(n)
+    cols += [_lead(static)]  # only how far ahead: a question the table knows no word of scores 0 everywhere
     share = np.full(n, unknown_share)
     log_content = np.full(n, np.log1p(content))
     cols += [share, (share > 0).astype(float), log_content, np.full(n, float(content == 0))]

@@ -91,7 +91,8 @@ def test_ask_jsonl_shape(faqbot, cache_env: dict) -> None:
     assert rows[2]["candidates"][0]["id"] == "team-storage"
     questions = ["지원 방법", "연봉은 얼마예요?", "기반기술셀 팀원 수가 어떻게 돼요?", ""]
     for row, question in zip(rows, questions, strict=True):
-        assert set(row) == {"question", "action", "id", "score", "candidates"}
+        assert set(row) == {"question", "action", "id", "score", "candidates", "stage"}
+        assert row["stage"] in ("lexical", "embedding")
         assert row["question"] == question
         assert isinstance(row["score"], float)
         assert len(row["candidates"]) <= 5
@@ -252,7 +253,7 @@ def test_jsonl_lines_of_a_conversation_keep_their_context(faqbot) -> None:
     assert len(rows) == 6
     assert [r.get("action") for r in rows[:3]] == ["answer", "answer", "fallback"]
     assert rows[2]["question"] == "그 팀은 몇 명이에요?" and rows[2]["candidates"][0]["id"] == "team-hadoop"
-    assert set(rows[2]) == set(rows[0]) == {"question", "action", "id", "score", "candidates"}  # today's shape
+    assert set(rows[2]) == set(rows[0]) == {"question", "action", "id", "score", "candidates", "stage"}  # one shape
     assert rows[3]["candidates"][0]["id"] != "team-hadoop" or rows[3]["action"] == "fallback"
     assert rows[4] == {"line": 5, "error": 'expected {"conversation": "<id>", "question": "<text>"}'}
     assert rows[5]["question"] == "{not json"
