@@ -87,7 +87,14 @@ def baseline(faq: dict, questions: list[str]) -> tuple[list[list[str]], float]:
     return ranked, time.perf_counter() - start
 
 
-def scores(out: list[dict], expected: list[str], half: list[bool]) -> tuple[float, float, float, float, float]:
+def share(flags: list[bool]) -> float | str:
+    """The share of true flags, or '-' when there are none (a --limit that leaves a half empty)."""
+    return sum(flags) / len(flags) if flags else "-"
+
+
+def scores(
+    out: list[dict], expected: list[str], half: list[bool]
+) -> tuple[float, float | str, float | str, float, float]:
     """top-1, top-1 on sets 0-249, on sets 250-499, top-5, and the share that reached the embedding stage."""
     top1 = [bool(r["candidates"][:1]) and r["candidates"][0]["id"] == e for r, e in zip(out, expected, strict=True)]
     top5 = [e in [c["id"] for c in r["candidates"][:5]] for r, e in zip(out, expected, strict=True)]
@@ -97,8 +104,8 @@ def scores(out: list[dict], expected: list[str], half: list[bool]) -> tuple[floa
     n = len(out)
     return (
         sum(top1) / n,
-        sum(first) / max(1, len(first)),
-        sum(second) / max(1, len(second)),
+        share(first),
+        share(second),
         sum(top5) / n,
         embedded / n,
     )
@@ -146,8 +153,8 @@ def main() -> int:
                     f"WRatio baseline, {per_set} phrasing(s)",
                     n,
                     sum(b1) / n,
-                    sum(first) / max(1, len(first)),
-                    sum(second) / max(1, len(second)),
+                    share(first),
+                    share(second),
                     b5 / n,
                     "",
                     n / b_elapsed,

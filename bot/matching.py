@@ -459,7 +459,7 @@ class Matcher:
         confidence = (self.policy.full_confidence if full else self.policy.lexical_confidence).probabilities(row)
         return rank, float(confidence)
 
-    def _topic(self, reading: str, whole: np.ndarray) -> tuple[int | None, bool]:
+    def _topic(self, reading: str, whole: np.ndarray, asks: frozenset[str]) -> tuple[int | None, bool]:
         """The entry a fact question is about: its best match once the words asking for the fact are
         taken out (하둡 팀은 몇 명이에요 -> 하둡 팀), if the lexical model finds it likely enough and so does
         the whole question's ranking ``whole``, or it is what the rest asks of a team the question names;
@@ -472,15 +472,20 @@ class Matcher:
             # published": the interviewees and the interview hold those).
             return None, False
         rest = self.signals(left, semantic=False)
+        if rest is not None:
+            # Measured by its words alone: the static table's mean of a word or two is noise ("인터뷰 꺼임", what is
+            # left of "인터뷰 몇년도꺼임?", leaned away from the interview's entry by it).
+            rest = replace(rest, static=None)
         if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
             return None, True
-        if _POINTS_TO_PEOPLE.search(left) and all(is_filler(w) for w in _POINTS_TO_PEOPLE.sub(" ", left).split()):
-            # "그 분들 이름이 뭐예요?": nothing left but a pointer back to people, which matches phrasings by its
-            # own words ("분들"): it stands for whom the whole question matches best, if that is likely.
-            best = int(np.argmax(whole))
-            return (best if float(whole[best]) >= self.policy.levels.topic else None), False
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
+        pointer_only = all(is_filler(w) for w in _POINTS_TO_PEOPLE.sub(" ", left).split())
+        if asks == {"name"} and _POINTS_TO_PEOPLE.search(left) and pointer_only and best == int(np.argmax(whole)):
+            # "그 분들 이름이 뭐예요?": the names of the people pointed back to, and nothing else left ("분들" leans to
+            # the interviewees' entry, too weakly to be sure alone): whom the whole question matches best, if that
+            # is likely. Only names: "그 사람들 몇 명이에요?" after a team's answer asks about the team's size.
+            return (best if float(whole[best]) >= self.policy.levels.topic else None), False
         asked = self.asked_of_the_team(rest.reading, [int(e) for e in np.argsort(-rank, kind="stable")[:3]])
         if asked is not None:
             return asked[0], False  # "데이터플랫폼파트 인터뷰 언제 올라왔어요?": the interview's date
@@ -634,7 +639,7 @@ class Matcher:
         that entry when the question is plausibly about it (found without the fact words)."""
         if not sig.asks or not len(rank):
             return None, None
-        topic, bare = self._topic(sig.reading, rank)
+        topic, bare = self._topic(sig.reading, rank, sig.asks)
         about = topic
         if bare:
             # Nothing but the fact words ("근무 시간은 어떻게 되나요?", "마감일이 언제예요?"): about the entry the whole
@@ -703,7 +708,10 @@ _POINTS_TO_A_PLACE = re.compile(
 
 
 # ... and the ones that point to people (그 분들 이름이 뭐예요?).
-_POINTS_TO_PEOPLE = re.compile(r"(?<![가-힣])그\s*(?:분들?|사람들?)|\b(?:they|them)\b")
+_POINTS_TO_PEOPLE = re.compile(
+    r"(?<![가-힣])그\s*(?:분|사람)들?(?=[은는이가을를도의께한에]|\s|$)"  # not 그 분야 (a field)
+    r"|\b(?:they|them|their)\b"
+)
 
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")

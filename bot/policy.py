@@ -249,8 +249,9 @@ def feature_matrix(
         passage,
         _lead(passage),
     ]
-    static = static if static is not None else np.zeros(n)
-    cols += [_lead(static)]  # only how far ahead: a question the table knows no word of scores 0 everywhere
+    # Only how far ahead (a question the table knows no word of scores 0 everywhere); with one entry there is
+    # nothing to be ahead of, and a cosine of mean vectors is high for anything: 0.
+    cols += [_lead(static) if static is not None and n > 1 else np.zeros(n)]
     share = np.full(n, unknown_share)
     log_content = np.full(n, np.log1p(content))
     cols += [share, (share > 0).astype(float), log_content, np.full(n, float(content == 0))]

@@ -216,6 +216,19 @@ def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, quest
     assert (decision.action, decision.id) == ("answer", expected)
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("그 사람들 연봉은 얼마예요?", "money"), ("그분들 나이는요?", "experience"), ("여기 몇 명이에요?", "count")],
+)
+def test_a_fact_of_the_people_pointed_back_to_that_the_interview_lacks_is_still_not_held(
+    engine: Engine, question: str, kind: str
+) -> None:
+    # The pointer stands for the interviewees, whose entry holds their names and number, not their pay or
+    # age; "여기" is a place (the team or company), not them.
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.missing) == ("fallback", kind)
+
+
 def test_smalltalk_entries_are_never_offered_for_a_substantive_question() -> None:
     kb = parse(
         textwrap.dedent(

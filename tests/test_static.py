@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.engine import Engine
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from bot.normalize import clean
@@ -43,11 +47,52 @@ def test_a_table_survives_writing_and_reading(tmp_path: Path) -> None:
     assert not table.embed(["없는말"], [1.0]).any()  # items the table lacks count for nothing
 
 
-def test_a_damaged_table_is_a_clear_error_and_the_bot_works_without_one(tmp_path: Path) -> None:
-    path = tmp_path / "broken.npz"
+def _table(path: Path, n: int = 4, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, 384)).astype(np.float32)
+    write_table(path, [f"w{i}" for i in range(n)], vectors)
+    return vectors
+
+
+def test_a_damaged_or_mismatched_table_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.npz"
+    _table(path)
+    rows = rows_file(path).read_bytes()
+    rows_file(path).write_bytes(rows[:8] + b"{" + rows[9:])  # a damaged .npy header
+    with pytest.raises(ValueError, match="not a static table"):
+        StaticTable.read(path)
+    np.save(rows_file(path), np.zeros((5, 384), dtype=np.int8))  # the rows of another build
+    with pytest.raises(ValueError, match=r"4 items, \(5, 384\) rows"):
+        StaticTable.read(path)
+    np.save(rows_file(path), np.zeros((4, 384), dtype=np.float32))
+    with pytest.raises(ValueError, match="not int8 rows"):
+        StaticTable.read(path)
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ValueError, match="not a static table"):
         StaticTable.read(path)
+    rows_file(path).unlink()
+    _table(path)
+    with np.load(path) as data:
+        parts = dict(data)
+    parts["scales"][1] = np.nan
+    with open(path, "wb") as fh:
+        np.savez(fh, **parts)
+    with pytest.raises(ValueError, match="not finite"):
+        StaticTable.read(path)
+    rows_file(path).unlink()
+    with pytest.raises(OSError):
+        StaticTable.read(path)
+
+
+def test_a_rebuilt_table_does_not_change_under_a_running_bot(tmp_path: Path) -> None:
+    # The rows are memory-mapped: rewriting the file in place would change them under the reader (or kill
+    # it with SIGBUS when it shrinks). write_table replaces the files instead.
+    path = tmp_path / "t.npz"
+    _table(path, seed=1)
+    running = StaticTable.read(path)
+    before = running.embed(["w0", "w2"], [1.0, 1.0])
+    _table(path, n=2, seed=2)  # rebuilt: other vectors, fewer rows
+    assert np.array_equal(running.embed(["w0", "w2"], [1.0, 1.0]), before)
+    assert len(StaticTable.read(path)) == 2  # what the next start reads
 
 
 def test_the_shipped_table_knows_every_word_of_the_shipped_faq(kb: KnowledgeBase) -> None:
@@ -78,3 +123,24 @@ def test_the_matcher_gives_every_question_a_static_score_and_works_without_the_t
     sig = without.signals("지원은 어떻게 하나요?")
     assert sig is not None and sig.static is None
     assert without.decide("지원은 어떻게 하나요?").id == "apply"
+
+
+def test_a_decision_says_whether_the_embedder_ran(engine: Engine, lexical_engine: Engine) -> None:
+    assert not lexical_engine.matcher.decide("기반기술셀 분위기는 어때요?").embedded
+    if engine.matcher.embedder is None:  # pragma: no cover - machines without AVX2/FMA
+        pytest.skip("no embedding engine on this CPU")
+    # A question the first stage is sure of skips the embedder; one it is unsure of does not.
+    sure = engine.matcher.decide("지원 방법")
+    unsure = engine.matcher.decide("저 같은 사람도 뽑아줄까요")
+    assert (sure.embedded, unsure.embedded) == (False, True)
+
+
+def test_importing_the_bot_keeps_blas_to_one_thread_unless_told_otherwise() -> None:
+    # OpenBLAS's pool spinning beside the embedder's OpenMP threads stalled answers ~100 ms at a time.
+    code = "import os, bot, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "1"
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "2"
