@@ -650,14 +650,6 @@ class Matcher:
         # them; the interviewees' entry holds how many were interviewed, not how many work on a team.
         held = self.covers[about] if about is not None else frozenset()
         missing = sorted(sig.asks - held, key=list(KINDS).index)
-        if missing == ["name"] and about is None and _PEOPLE_WORDS.search(sig.reading):
-            # "세 사람 이름이 뭐예요?", "엔지니어 이름이 뭐예요?": names of people no entry is named for. If what the
-            # whole question matches best holds people's names, "the interview gives none" would be false: the
-            # policy decides as for any question (an answer when sure, else "did you mean"). Not for names of
-            # things (팀 이름, 회사 이름): the entry that holds names holds the people's.
-            best = int(np.argmax(rank))
-            if "name" in self.covers[best] and rank[best] >= self.policy.levels.topic:
-                return None, None
         return (missing[0], topic) if missing else (None, None)
 
     @staticmethod
@@ -719,13 +711,6 @@ _POINTS_TO_A_PLACE = re.compile(
 _POINTS_TO_PEOPLE = re.compile(
     r"(?<![가-힣])그\s*(?:분|사람)들?(?=[은는이가을를도의께한에]|\s|$)"  # not 그 분야 (a field)
     r"|\b(?:they|them|their)\b"
-)
-
-
-# Words for people (the ones whose names a question may ask for).
-_PEOPLE_WORDS = re.compile(
-    r"사람|(?<![가-힣])(?:그|저|이|세|두)?\s*분들?(?![가-힣])|분들|개발자|엔지니어|인터뷰이|걔네|걔들|얘네|얘들|그들"
-    r"|\b(?:they|them|their|people|engineers?|developers?|interviewees?|guys)\b"
 )
 
 

@@ -216,23 +216,6 @@ def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, quest
     assert (decision.action, decision.id) == ("answer", expected)
 
 
-@pytest.mark.parametrize("question", ["세 사람 이름이 뭐예요?", "엔지니어 이름이 뭐예요?", "그 분 이름이 뭐예요?"])
-def test_names_of_people_no_entry_is_named_for_are_the_interviewees_not_a_missing_fact(
-    engine: Engine, question: str
-) -> None:
-    # "The interview gives no names" would be false: it names the three it interviews.
-    decision = engine.matcher.decide(question)
-    assert (decision.action, decision.id, decision.missing) == ("answer", "people", None)
-
-
-@pytest.mark.parametrize("question", ["회사 이름이 뭐예요?", "대표 이름이 뭐예요?"])
-def test_names_of_things_or_of_people_it_does_not_name_are_not_answered_with_the_interviewees(
-    engine: Engine, question: str
-) -> None:
-    decision = engine.matcher.decide(question)
-    assert decision.action != "answer" and decision.missing == "name"
-
-
 @pytest.mark.parametrize(
     ("question", "kind"),
     [("그 사람들 연봉은 얼마예요?", "money"), ("그분들 나이는요?", "experience"), ("여기 몇 명이에요?", "count")],
