@@ -14,9 +14,11 @@ lexical stage weighs its n-grams. Items the table lacks (a word coined since) co
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -69,21 +71,28 @@ class StaticTable:
     @classmethod
     def read(cls, path: Path = TABLE_FILE) -> StaticTable:
         """Read a table written by :func:`write_table` (OSError when a file is missing, ValueError when one
-        is damaged or the two do not belong together)."""
+        is damaged or the two are not of the same build)."""
         try:
             with open(path, "rb") as fh, np.load(fh) as data:
                 items = bytes(data["items"]).decode("utf-8").split("\n")
                 scales, mean = np.asarray(data["scales"]), np.asarray(data["mean"])
+                build = bytes(np.asarray(data["build"], dtype=np.uint8))
             vectors = np.load(rows_file(path), mmap_mode="r")
+            if not isinstance(vectors, np.ndarray) or vectors.dtype != np.int8 or vectors.shape[1:] != (DIM,):
+                raise ValueError(f"{rows_file(path)}: not rows of {DIM} int8")
+            # The last row holds the build's digest: rows and items of two builds (a rebuild interrupted
+            # between its two files, or two at once) are not read as one table.
+            if len(vectors) != len(items) + 1 or bytes(np.asarray(vectors[-1, : len(build)]).view(np.uint8)) != build:
+                raise ValueError(f"{rows_file(path)} and {path.name} are not of the same build")
+            if scales.dtype != np.float32 or scales.shape != (len(items),) or mean.shape != (DIM,):
+                raise ValueError("scales or mean of the wrong type or shape")
+            if not (np.isfinite(scales).all() and (scales > 0).all() and np.isfinite(mean).all()):
+                raise ValueError("scales or mean not finite and positive")
+            return cls(items, vectors[:-1], scales, mean)
         except OSError:
             raise
         except Exception as exc:  # a damaged file fails in many ways inside numpy (header parsing, pickles, zip)
             raise ValueError(f"{path}: not a static table ({type(exc).__name__}: {exc})") from exc
-        if not isinstance(vectors, np.ndarray) or vectors.dtype != np.int8 or vectors.ndim != 2:
-            raise ValueError(f"{rows_file(path)}: not int8 rows")
-        if not (np.isfinite(scales).all() and np.isfinite(mean).all()):
-            raise ValueError(f"{path}: scales or mean not finite")
-        return cls(items, vectors, scales, mean)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -128,28 +137,45 @@ def rows_file(path: Path) -> Path:
 
 
 def write_table(path: Path, items: list[str], vectors: np.ndarray) -> None:
-    """Quantise float vectors to int8 rows with a scale each, and write them (rows_file) and the items, the
-    scales and the mean (``path``)."""
+    """Quantise float vectors to int8 rows with a scale each, and write them (rows_file, with one more row
+    holding the build's digest) and the items, the scales, the mean and the digest (``path``)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     peak = np.abs(vectors).max(axis=1)
     scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
     quantised = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
-    mean = (quantised.astype(np.float32) * scales[:, None]).mean(axis=0)
-    # Each file is written aside and moved into place: a running bot keeps reading the rows it mapped (a file
-    # rewritten in place under a memory map changes its vectors silently, or kills it with SIGBUS), and
-    # reads the new ones when it restarts.
-    rows, tmp_rows = rows_file(path), rows_file(path).with_name(rows_file(path).name + ".tmp.npy")
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.save(tmp_rows, quantised)
-    with open(tmp, "wb") as fh:
-        np.savez(
-            fh,
-            items=np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8),
-            scales=scales,
-            mean=mean.astype(np.float32),
-        )
-    os.replace(tmp_rows, rows)
-    os.replace(tmp, path)
+    mean = (quantised.astype(np.float32) * scales[:, None]).mean(axis=0).astype(np.float32)
+    blob = "\n".join(items).encode("utf-8")
+    build = hashlib.sha256(blob + scales.tobytes() + quantised.tobytes()).digest()
+    stamp = np.zeros((1, DIM), dtype=np.int8)
+    stamp[0, : len(build)] = np.frombuffer(build, dtype=np.int8)
+    # Each file is written aside (a name of its own: two rebuilds at once do not share one) and moved into
+    # place: a running bot keeps reading the rows it mapped (a file rewritten in place under a memory map
+    # changes its vectors silently, or kills it with SIGBUS) and reads the new ones when it restarts.
+    written: list[str] = []
+    try:
+        for target, write in (
+            (rows_file(path), lambda fh: np.save(fh, np.vstack([quantised, stamp]))),
+            (
+                path,
+                lambda fh: np.savez(
+                    fh,
+                    items=np.frombuffer(blob, np.uint8),
+                    scales=scales,
+                    mean=mean,
+                    build=np.frombuffer(build, np.uint8),
+                ),
+            ),
+        ):
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+            written.append(tmp)
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+            os.chmod(tmp, 0o644)  # readable by whoever runs the bot, as a file the package installs (mkstemp: 0600)
+        for tmp, target in zip(written, (rows_file(path), path), strict=True):
+            os.replace(tmp, target)
+    finally:
+        for tmp in written:
+            Path(tmp).unlink(missing_ok=True)
 
 
 logger = logging.getLogger(__name__)
