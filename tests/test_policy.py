@@ -216,6 +216,13 @@ def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, quest
     assert (decision.action, decision.id) == ("answer", expected)
 
 
+@pytest.mark.parametrize(("question", "word"), [("그분들 나이가 어떻게 돼요?", "나이"), ("how old are they?", "age")])
+def test_an_age_question_is_told_that_age_is_what_is_missing(engine: Engine, question: str, word: str) -> None:
+    # Age counts among the requirements the interview gives none of; the reply names it, not only years.
+    decision, reply = engine.ask(question)
+    assert decision.missing == "experience" and word in reply.text
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [("그 사람들 연봉은 얼마예요?", "money"), ("그분들 나이는요?", "experience"), ("여기 몇 명이에요?", "count")],
