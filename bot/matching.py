@@ -471,6 +471,10 @@ class Matcher:
             # 연봉은요? 하둡 팀이요"), nor for people or things pointed to ("그 분들 이름", "when was it
             # published": the interviewees and the interview hold those).
             return None, False
+        if not left.strip() and _POINTS_TO_PEOPLE.search(reading):
+            # "where are they based?": nothing left once the fact words are out, but the fact was asked of the
+            # people pointed to, not of whatever entry the fact words alone match (the article's, for a place).
+            return None, False
         rest = self.signals(left, semantic=False)
         if rest is not None:
             # Measured by its words alone: the static table's mean of a word or two is noise ("인터뷰 꺼임", what is

@@ -216,6 +216,13 @@ def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, quest
     assert (decision.action, decision.id) == ("answer", expected)
 
 
+def test_a_fact_asked_of_people_pointed_to_is_not_answered_by_what_the_fact_words_match(engine: Engine) -> None:
+    # "where are they based?" is all fact words but "they": the article's entry (where it was published) holds
+    # a place, the people's whereabouts are not in the interview.
+    decision = engine.matcher.decide("where are they based?")
+    assert (decision.action, decision.missing) == ("fallback", "place")
+
+
 @pytest.mark.parametrize(("question", "word"), [("그분들 나이가 어떻게 돼요?", "나이"), ("how old are they?", "age")])
 def test_an_age_question_is_told_that_age_is_what_is_missing(engine: Engine, question: str, word: str) -> None:
     # Age counts among the requirements the interview gives none of; the reply names it, not only years.
