@@ -57,10 +57,12 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
-         "주소", "오피스", "사옥", "출근 장소", "같은 사무실", "같은 건물", "같은 층"),
+         "주소", "오피스", "사옥", "출근 장소", "같은 사무실", "같은 건물", "같은 층", "어디 살", "어디에 살",
+         "거주"),
         (r"where(?: is|'s| s) (the|your|their|that) office", r"where(?: is|'s| s) (?:it|that)(?: located| based)?$", r"where (are|is) (they|it|the team) (located|based)", r"location",
          r"same (office|building|floor)", r"sit together",
-         r"located", r"city", r"address", r"relocat\w*", r"which office", r"headquarters", r"based in"),
+         r"located", r"city", r"address", r"relocat\w*", r"which office", r"headquarters", r"based in",
+         r"where (do|does) (they|he|she|you|\w+) live"),
     ),
     "process": (
         ("면접", "코딩 테스트", "코딩테스트", "코테", "과제 전형", "사전 과제", "코딩 과제", "전형", "서류 합격", "합격 발표",

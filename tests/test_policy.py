@@ -216,6 +216,12 @@ def test_people_pointed_back_to_are_still_the_interviewees(engine: Engine, quest
     assert (decision.action, decision.id) == ("answer", expected)
 
 
+@pytest.mark.parametrize("question", ["그 사람들 어디 살아요?", "디에고는 어디 살아요?", "where does DJ live?"])
+def test_where_someone_lives_is_a_place_the_interview_does_not_give(engine: Engine, question: str) -> None:
+    decision = engine.matcher.decide(question)
+    assert (decision.action, decision.missing) == ("fallback", "place")
+
+
 def test_a_fact_asked_of_people_pointed_to_is_not_answered_by_what_the_fact_words_match(engine: Engine) -> None:
     # "where are they based?" is all fact words but "they": the article's entry (where it was published) holds
     # a place, the people's whereabouts are not in the interview.
