@@ -25,15 +25,14 @@ from bench._common import ROOT
 from bot.knowledge import load
 from bot.matching import Matcher
 from bot.static import TABLE_FILE, StaticTable, text_items, write_table
+from bot.vocabulary import everyday_words
 
-WORDS = ROOT / "bot" / "words.txt"
 BATCH = 256
 
 
 def vocabulary() -> list[str]:
     kb = load(ROOT / "faq.yaml")
-    words = WORDS.read_text(encoding="utf-8").split("\n")
-    texts = [w for w in words if w and not w.startswith("#") and not w.isascii()]  # Korean: English is in the faq
+    texts = [w for w in everyday_words() if not w.isascii()]  # Korean: English is in the faq
     texts += Matcher._vocabulary_texts(kb)
     return sorted({item for text in texts for item in text_items(text)})
 

@@ -222,11 +222,16 @@ class Matcher:
     def _lexical_docs(self, text: str, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per entry, the best phrasing's cosine (0-1); and per phrasing."""
         scores = self._index.search(text)
+        return self._best_phrasing(scores, exclude), scores
+
+    def _best_phrasing(self, scores: np.ndarray, exclude: int | None) -> np.ndarray:
+        """Per entry, the best of its phrasings' ``scores`` (``exclude``: a phrasing that counts as 0), at
+        least 0."""
         if exclude is not None:
             scores[exclude] = 0.0
         best = np.zeros(len(self.kb.entries), dtype=np.float32)
         np.maximum.at(best, self._doc_entry_array, scores)
-        return best.astype(np.float64), scores
+        return best.astype(np.float64)
 
     def _vote(self, scores: np.ndarray, entries: np.ndarray) -> np.ndarray:
         """Per entry, its share of the similarity of the _NEAREST phrasings most like the question: an
@@ -257,12 +262,7 @@ class Matcher:
         """Per entry, its best phrasing's cosine with the question by the static table (None without one)."""
         if self._static is None:
             return None
-        scores = self._static.search(reading)
-        if exclude is not None:
-            scores[exclude] = -1.0
-        best = np.full(len(self.kb.entries), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._doc_entry_array, scores)
-        return np.maximum(best, 0.0).astype(np.float64)
+        return self._best_phrasing(self._static.search(reading), exclude)
 
     def _passage(self, text: str) -> np.ndarray:
         """Per entry, the cosine of its closest answer or quote (0-1)."""
@@ -364,13 +364,14 @@ class Matcher:
         question: str,
         semantic: bool | None = None,
         exclude: int | None = None,
+        static: bool = True,
     ) -> Signals | None:
         """Measure a question against every entry; None when it has no letters or digits.
 
         ``semantic``: None runs the embedding stage only where the lexical model is unsure (the
         cascade), True always (when there is an embedder), False never. ``exclude`` (a phrasing index)
-        lets bench/tune.py ask a phrasing as if faq.yaml did not hold it.
-        """
+        lets bench/tune.py ask a phrasing as if faq.yaml did not hold it. ``static``: False leaves the
+        static table's scores out (for a fragment of a question, where they are noise)."""
         vocabulary = self.vocabulary
         readings = self._readings(question[:_LONGEST], vocabulary)
         if not readings:
@@ -411,7 +412,7 @@ class Matcher:
             tail=self._tail(reading, exclude),
             vote=self._vote(docs, self._doc_entry_array),
             nameless=self._nameless(reading, exclude),
-            static=self._static_scores(reading, exclude),
+            static=self._static_scores(reading, exclude) if static else None,
         )
         if self.embedder is None or semantic is False or not lexical.any():
             return sig
@@ -475,17 +476,19 @@ class Matcher:
             # "where are they based?": nothing left once the fact words are out, but the fact was asked of the
             # people pointed to, not of whatever entry the fact words alone match (the article's, for a place).
             return None, False
-        rest = self.signals(left, semantic=False)
-        if rest is not None:
-            # Measured by its words alone: the static table's mean of a word or two is noise ("인터뷰 꺼임", what is
-            # left of "인터뷰 몇년도꺼임?", leaned away from the interview's entry by it).
-            rest = replace(rest, static=None)
+        # Measured by its words alone: the static table's mean of a word or two is noise ("인터뷰 꺼임", what is
+        # left of "인터뷰 몇년도꺼임?", leaned away from the interview's entry by it).
+        rest = self.signals(left, semantic=False, static=False)
         if rest is None or (rest.content == 0 and not _POINTS_BACK.search(left)):
             return None, True
         rank, confidence = self.estimate(rest)
         best = int(np.argmax(rank))
-        pointer_only = all(is_filler(w) for w in _POINTS_TO_PEOPLE.sub(" ", left).split())
-        if asks == {"name"} and _POINTS_TO_PEOPLE.search(left) and pointer_only and best == int(np.argmax(whole)):
+        if (
+            asks == {"name"}
+            and _POINTS_TO_PEOPLE.search(left)
+            and all(is_filler(w) for w in _POINTS_TO_PEOPLE.sub(" ", left).split())
+            and best == int(np.argmax(whole))
+        ):
             # "그 분들 이름이 뭐예요?": the names of the people pointed back to, and nothing else left ("분들" leans to
             # the interviewees' entry, too weakly to be sure alone): whom the whole question matches best, if that
             # is likely. Only names: "그 사람들 몇 명이에요?" after a team's answer asks about the team's size.

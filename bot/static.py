@@ -181,20 +181,22 @@ def write_table(path: Path, items: list[str], vectors: np.ndarray) -> None:
 logger = logging.getLogger(__name__)
 
 _shared: StaticTable | None = None
+_read = False
 _shared_lock = threading.Lock()
 
 
 def shipped_table() -> StaticTable | None:
-    """The table that comes with the package, read once per process; None when it is absent or unreadable
-    (the static signal is then zero and the policy leans on the others)."""
-    global _shared
+    """The table that comes with the package, read once per process (each reload of faq.yaml builds a new
+    index from it); None when it is absent or unreadable, said once in the log (the static signal is then
+    zero and the policy leans on the others)."""
+    global _shared, _read
     with _shared_lock:
-        if _shared is None:
+        if not _read:
+            _read = True
             try:
                 _shared = StaticTable.read()
             except (OSError, ValueError) as exc:
                 logger.warning("static embedding table off, matching is weaker without it: %s", exc)
-                return None
         return _shared
 
 
