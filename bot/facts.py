@@ -49,11 +49,17 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          # whether hiring is still open now: the interview has a date, not a status
          "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "아직 지원 받", "지금도 지원 받", "아직 받", "채용 중인가", "채용중인가",
          "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가",
+         # ... in other words: still open, still valid, over, closed (이 공고 아직 열려있어요?, 채용 끝났어요?)
+         "아직 열려", "아직도 열려", "아직 유효", "아직 지원 가능", "아직 지원할 수", "아직 지원해도", "아직도 지원",
+         "채용 아직", "모집 아직", "공고 아직", "채용 진행 중", "채용 진행중", "모집 진행 중", "모집 진행중",
+         "채용 끝", "채용이 끝", "모집 끝", "모집이 끝", "공고 끝", "공고가 끝", "공고 닫", "공고가 닫", "채용 종료",
+         "모집 종료", "공고 내려", "공고가 내려",
          # ... or whether what it says is still so (지금도 하둡 써요?, 아직도 하둡해요?, 전문가 되셨어요?)
          "지금도", "아직도", "요즘도", "현재도", "되셨"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
-         r"still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on)"),
+         r"still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on|valid|active|up|live)",
+         r"still apply$", r"(posting|position|job|role|opening|it) (is |has )?(closed|expired|over)", r"closed yet"),
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",

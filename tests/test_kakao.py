@@ -72,11 +72,15 @@ class Server:
                 return r.status, r.headers.get("Content-Type", ""), await r.json(content_type=None)
 
 
-async def start(engine: Engine, secret: str = "") -> tuple[Server, asyncio.Event, asyncio.Task, KakaoSkill]:
+async def start(
+    engine: Engine, secret: str = "", header_seconds: float | None = None
+) -> tuple[Server, asyncio.Event, asyncio.Task, KakaoSkill]:
     # Port 0: the server takes a free port and says which (no port picked here and reused).
     settings = KakaoSettings(listen="127.0.0.1", port=0, path="/kakao/skill", secret=secret)
     recorder = MemoryRecorder()
     skill = KakaoSkill(lambda: engine, recorder)
+    if header_seconds is not None:
+        skill.header_seconds = header_seconds  # read when the server starts listening
     stop = asyncio.Event()
     bound: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serve(skill, settings, stop, ready=bound.set_result))
@@ -476,8 +480,7 @@ async def test_a_client_that_leaves_halfway_through_its_body_is_not_an_error(ser
 
 
 async def test_a_connection_that_never_finishes_its_request_head_is_closed(engine: Engine) -> None:
-    srv, stop, task, skill = await start(engine)
-    skill.header_seconds = 0.3
+    srv, stop, task, skill = await start(engine, header_seconds=0.3)
     try:
         port = int(srv.url.split(":")[2].split("/")[0])
         held = []

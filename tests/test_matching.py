@@ -315,7 +315,23 @@ def test_a_close_call_between_topics_is_never_answered_outright(engine: Engine) 
 
 
 @pytest.mark.parametrize(
-    "question", ["지금도 뽑나요?", "are you still hiring?", "아직 뽑아요?", "언제까지 지원하면 좋아요?"]
+    "question",
+    [
+        "지금도 뽑나요?",
+        "are you still hiring?",
+        "아직 뽑아요?",
+        "언제까지 지원하면 좋아요?",
+        # whether the posting is still open, said other ways: answering with what the posting is about, or
+        # with how to apply, reads as "yes, it is open"
+        "공고 아직 유효한가요?",
+        "채용 아직 하나요?",
+        "이 채용 끝났어요?",
+        "공고 닫혔나요?",
+        "아직 지원할 수 있나요?",
+        "can I still apply?",
+        "is the job posting still up?",
+        "Has the position closed?",
+    ],
 )
 def test_whether_hiring_is_still_open_is_a_date_the_interview_does_not_give(engine: Engine, question: str) -> None:
     decision = engine.matcher.decide(question)
@@ -493,6 +509,11 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("이거 언제 적 얘기야", "date"),
         ("어떤 포지션 채용 중이에요?", None),  # which positions, not whether hiring is still open
         ("아직 채용 중이에요?", "date"),
+        ("어떤 포지션 채용 진행 중이에요?", None),
+        ("채용 진행 중인가요?", "date"),
+        ("저 아직 학생인데 지원해도 되나요?", None),  # still a student: not whether the posting is open
+        ("can I still apply if I am a student?", None),
+        ("지금 열려 있는 포지션 있어요?", None),  # which positions are open
         ("저는 7년차 서버 개발자인데 지원 페이지 주소 있나요?", None),  # own years in passing; a web address
         ("5년차인데 지원 가능해요?", "experience"),  # ... but whether they are enough is a requirement
         ("저는 5년차인데 어디서 서류 넣으면 되나요?", None),
