@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from cachetools import TTLCache
 from rapidfuzz import fuzz
 
-from bot.facts import KINDS
+from bot.facts import KINDS, asks, without_cues
 from bot.knowledge import Person
 from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
@@ -302,6 +302,10 @@ class Follower:
             return self._answer(question, topic, language, "reference")  # "그 팀은요?"
         with_subject = self.matcher.decide(named)
         alone = self.matcher.decide(rest)
+        if asks(clean(rest)) == {"name"} and all(is_filler(w) for w in tokens(without_cues(clean(rest)))):
+            # Nothing but a name asked of the subject ("그 분 이름이 뭐예요?", "그 팀 이름이 뭐예요?" after a team's
+            # answer): the one who spoke for the team, or the team, both named by its entry.
+            return self._answer(question, topic, language, "reference")
         if with_subject.missing or alone.missing:
             missing = with_subject.missing or alone.missing
             chosen = with_subject if with_subject.missing else replace(alone, action="fallback")

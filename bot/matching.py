@@ -656,6 +656,14 @@ class Matcher:
         # Else words that name no entry ("그 팀은 몇 명이에요?", "개발자는 몇 명이에요?"): no entry holds the fact for
         # them; the interviewees' entry holds how many were interviewed, not how many work on a team.
         held = self.covers[about] if about is not None else frozenset()
+        if "name" in sig.asks - held and _A_PERSON.search(sig.reading):
+            named = self.teams_named(sig.reading)
+            if len(named) == 1 and about in (None, named[0]):
+                # "하둡 팀 엔지니어 이름이 뭐예요?": the name of someone from a team the question names, and the team's
+                # entry names who was interviewed from it (its phrasings do not ask names: "스토리지 시스템 이름이
+                # 뭐예요?" still asks a name the interview does not give).
+                about = topic = named[0]
+                held = self.covers[about] | {"name"}
         missing = sorted(sig.asks - held, key=list(KINDS).index)
         return (missing[0], topic) if missing else (None, None)
 
@@ -716,10 +724,17 @@ _POINTS_TO_A_PLACE = re.compile(
 
 # ... and the ones that point to people (그 분들 이름이 뭐예요?).
 _POINTS_TO_PEOPLE = re.compile(
-    r"(?<![가-힣])그\s*(?:분|사람)들?(?=[은는이가을를도의께한에]|\s|$)"  # not 그 분야 (a field)
+    r"(?<![가-힣])(?:그|이|저|세)\s*(?:분|사람)들?(?=[은는이가을를도의께한에]|\s|$)"  # not 그 분야 (a field)
+    r"|(?<![가-힣])(?:걔|얘|쟤)(?:네|들)(?=[은는이가을를도의]|\s|$)"
     r"|\b(?:they|them|their)\b"
 )
 
+
+# ... and a person (whose name is asked: 하둡 팀 엔지니어 이름, 스토리지 팀 인터뷰한 분 이름).
+_A_PERSON = re.compile(
+    r"(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)들?(?=[은는이가을를도의께]|\s|$)"
+    r"|인터뷰\s*(?:한|하신|했던|해\s*주신)|나오신|나온\s*(?:분|사람)"
+)
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 

@@ -70,6 +70,15 @@ FOLLOW_UPS = [
     # The interview names every team: a team's name is not a name it lacks, a lead's or a real name is.
     pytest.param(["JG님 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="a team's name"),
     pytest.param(["하둡 팀장 이름이 뭐예요?"], ("fallback", "!role@team-hadoop"), id="a lead's name"),
+    # The team's entry names who spoke for it: their name is not one the interview lacks, nor the team's.
+    pytest.param(["하둡 팀은 뭐 해요?", "그 분 이름이 뭐예요?"], ("answer", "team-hadoop"), id="그 분 이름"),
+    pytest.param(["DJ는 무슨 일 해요?", "그 사람 이름은?"], ("answer", "team-data-platform"), id="그 사람 이름"),
+    pytest.param(["하둡 팀은 뭐 해요?", "그 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="그 팀 이름"),
+    pytest.param(["하둡 팀은 뭐 해요?", "그 분 본명은?"], ("fallback", "!realname@team-hadoop"), id="그 분 본명"),
+    pytest.param(["하둡 팀은 뭐 해요?", "거기 팀장 이름은?"], ("fallback", "!role@team-hadoop"), id="거기 팀장 이름"),
+    pytest.param(
+        ["하둡 팀은 뭐 해요?", "그 팀 시스템 이름이 뭐예요?"], ("fallback", "!name@team-hadoop"), id="그 팀 시스템 이름"
+    ),
     pytest.param(["플랫폼/인프라실이 뭐예요?", "거기 몇 명 있어요?"], ("fallback", "!count@org"), id="거기 + how many"),
     pytest.param(["이 인터뷰 언제 나온 거예요?", "아직 뽑아요?"], ("fallback", "!date@"), id="still hiring?"),
     pytest.param(["이 인터뷰 어디에 실렸어요?", "언제요?"], ("answer", "interview"), id="언제요? after the article"),

@@ -497,6 +497,36 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Someone from a team the question names: that team's entry names who was interviewed from it.
+        ("하둡 팀 엔지니어 이름이 뭐예요?", "team-hadoop"),
+        ("기반기술셀에서 나온 분 이름이 뭐예요?", "team-storage"),
+        ("데이터플랫폼파트 개발자 이름 알려줘", "team-data-platform"),
+        # The people pointed to, as a first message: the interviewees.
+        ("세 사람 이름이 뭐예요?", "people"),
+        ("이 분들 이름이 뭐예요?", "people"),
+        # A name the interview does not give, of a team's system, lead or members, or of someone else.
+        ("스토리지 시스템 이름이 뭐예요?", "!name"),
+        ("하둡 클러스터 이름이 뭐예요?", "!name"),
+        ("하둡 팀장 이름이 뭐예요?", "!role"),
+        ("하둡 팀 팀원들 이름이 뭐예요?", "!name"),
+        ("인사팀 사람 이름이 뭐예요?", "!name"),
+        ("이 분야 이름이 뭐예요?", "!name"),
+        ("JG 본명이 뭐예요?", "!realname"),
+    ],
+)
+def test_a_name_is_answered_by_the_entry_that_gives_it_and_only_then(
+    engine: Engine, question: str, expected: str
+) -> None:
+    decision = engine.matcher.decide(question)
+    if expected.startswith("!"):
+        assert decision.action == "fallback" and decision.missing == expected[1:]
+    else:
+        assert decision.action == "answer" and decision.id == expected and decision.missing is None
+
+
+@pytest.mark.parametrize(
     ("question", "kind"),
     [
         ("하둡팀장점이 뭐예요?", None),  # 장점 (an advantage) after a team written together, not a team lead
