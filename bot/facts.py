@@ -51,14 +51,15 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가",
          # ... in other words: still open, still valid, over, closed (이 공고 아직 열려있어요?, 채용 끝났어요?)
          "아직 열려", "아직도 열려", "아직 유효", "아직 지원 가능", "아직 지원할 수", "아직 지원해도", "아직도 지원",
-         "채용 아직", "모집 아직", "공고 아직", "채용 진행 중", "채용 진행중", "모집 진행 중", "모집 진행중",
-         "채용 끝", "채용이 끝", "모집 끝", "모집이 끝", "공고 끝", "공고가 끝", "공고 닫", "공고가 닫", "채용 종료",
-         "모집 종료", "공고 내려", "공고가 내려",
+         "채용 아직 하", "모집 아직 하", "공고 아직 있", "공고 아직 살아", "아직 살아 있",
+         "아직 살아있", "채용 진행 중", "채용 진행중", "모집 진행 중", "모집 진행중", "채용 끝났", "채용이 끝났",
+         "모집 끝났", "모집이 끝났", "공고 끝났", "공고가 끝났", "공고 닫", "공고가 닫", "채용 종료", "모집 종료",
+         "공고 내려", "공고가 내려",
          # ... or whether what it says is still so (지금도 하둡 써요?, 아직도 하둡해요?, 전문가 되셨어요?)
          "지금도", "아직도", "요즘도", "현재도", "되셨"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
-         r"still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on|valid|active|up|live)",
+         r"(?<!\bi )(?<!\bi m )(?<!\bim )(?<!\bam )still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on|valid|active|up|live)",
          r"still apply$", r"(posting|position|job|role|opening|it) (is |has )?(closed|expired|over)", r"closed yet"),
     ),
     "place": (
@@ -107,7 +108,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     # Real names: the interview gives the interviewees' names as Diego, JG, DJ, never their real ones.
     "realname": (
-        ("본명", "실명"),
+        ("본명", "실명", "진짜 이름", "풀네임", "풀 네임", "한국 이름", "한국어 이름", "한글 이름", "원래 이름", "본래 이름"),
         (r"(real|full|last|legal) names?",),
     ),
     "name": (
@@ -365,6 +366,16 @@ def _defines(text: str) -> bool:
     return False
 
 
+# The date cues that ask whether something is still so (지금도 하둡 써요?), and a clause said before a question
+# (..., 다니는데 / 없는데 / 하지만), where they describe the asker instead.
+_STILL_SO = frozenset(
+    _KO_CUES["date"][i][0].pattern
+    for i, cue in enumerate(KINDS["date"][0])
+    if cue in ("지금도", "아직도", "요즘도", "현재도")
+)
+_PREAMBLE = re.compile(r"^.*(?:는데|은데|인데|지만)(?=\s)")
+
+
 @functools.lru_cache(maxsize=8192)
 def asks(text: str) -> frozenset[str]:
     """The kinds of fact a cleaned text asks for (empty: none of the listed kinds)."""
@@ -378,9 +389,18 @@ def asks(text: str) -> frozenset[str]:
     words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
     chunks = _chunks(words, _FUZZY_SIZES)
+    # "저 지금도 회사 다니는데 지원해도 되나요?": what is still so is said of the asker, in a clause before the
+    # question; what is asked comes after it.
+    asked = _PREAMBLE.sub(" ", text)
+    asked_chunks = _chunks([w for w in asked.split() if w and is_syllable(w[-1])], _FUZZY_SIZES)
     found = set()
     for kind, cues in _KO_CUES.items():
         for pattern, keys, size, fuzzy in cues:
+            if kind == "date" and pattern.pattern in _STILL_SO:
+                if _korean_hit(pattern, keys, size, fuzzy, asked, asked_chunks):
+                    found.add(kind)
+                    break
+                continue
             if kind == "amount" and not _korean_amount(compact):
                 continue
             if pattern.pattern.endswith("언제") and not _korean_date(compact):

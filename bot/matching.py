@@ -611,8 +611,12 @@ class Matcher:
         rest = self.subjects.without_teams(reading)
         if self.teams_named(rest):
             return None  # a person's name stands for the team too ("DJ님 팀 분위기"): not asked apart from it
-        if not any(not is_filler(word) for word in tokens(clean(rest))):
-            return None  # "하둡팀 어디예요" once the fact words are out: nothing else is asked of the team
+        asked = _ABOUT_IT.sub(" ", WHAT_IT_DOES.sub(" ", rest))
+        if not any(not is_filler(word) for word in tokens(clean(asked))):
+            # "하둡팀 어디예요" once the fact words are out, "하둡엔지니어링파트는 뭐 하는 곳이에요",
+            # "하둡 팀 업무 소개": nothing is asked of the team but what its own entry says (not measured: these
+            # are the commonest questions about a team)
+            return None
         measured = self.signals(rest)
         if measured is None:
             return None
@@ -656,7 +660,7 @@ class Matcher:
         # Else words that name no entry ("그 팀은 몇 명이에요?", "개발자는 몇 명이에요?"): no entry holds the fact for
         # them; the interviewees' entry holds how many were interviewed, not how many work on a team.
         held = self.covers[about] if about is not None else frozenset()
-        if "name" in sig.asks - held and _A_PERSON.search(sig.reading):
+        if "name" in sig.asks - held and _A_PERSON.search(sig.reading) and not _SOMEONE_ELSE.search(sig.reading):
             named = self.teams_named(sig.reading)
             if len(named) == 1 and about in (None, named[0]):
                 # "하둡 팀 엔지니어 이름이 뭐예요?": the name of someone from a team the question names, and the team's
@@ -730,11 +734,20 @@ _POINTS_TO_PEOPLE = re.compile(
 )
 
 
-# ... and a person (whose name is asked: 하둡 팀 엔지니어 이름, 스토리지 팀 인터뷰한 분 이름).
-_A_PERSON = re.compile(
-    r"(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)들?(?=[은는이가을를도의께]|\s|$)"
-    r"|인터뷰\s*(?:한|하신|했던|해\s*주신)|나오신|나온\s*(?:분|사람)"
+# What asks for a team's own entry, once its name is out ("하둡 팀 업무 소개", "tell me about the storage team").
+_ABOUT_IT = re.compile(
+    r"(?<![가-힣])(?:업무|소개|설명|대해서?|관해서?|알려\s*(?:주세요|줘요?|주실\s*수|주시겠)|궁금해요|궁금합니다)"
+    r"|\b(?:tell me about|what about|work on|works on|working on|explain|describe|introduce)\b"
 )
+
+# ... and the name of the one person a team's entry names (하둡 팀 엔지니어 이름, 스토리지 팀 인터뷰한 분들 이름):
+# the person's own, not that of a system they built ("엔지니어가 만든 시스템 이름"), not of several members
+# ("엔지니어들 이름"), not of someone else ("다른 엔지니어", "팀 만든 사람").
+_A_PERSON = re.compile(
+    r"(?:(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)|(?:인터뷰\s*(?:한|하신|했던)|나오신|나온)\s*(?:분|사람)들?)"
+    r"(?:의)?\s*(?:이름|성함)"
+)
+_SOMEONE_ELSE = re.compile(r"다른|딴|만든|세운|\bother\b")
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 

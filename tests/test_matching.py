@@ -514,6 +514,13 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("인사팀 사람 이름이 뭐예요?", "!name"),
         ("이 분야 이름이 뭐예요?", "!name"),
         ("JG 본명이 뭐예요?", "!realname"),
+        ("하둡 팀 엔지니어 진짜 이름이 뭐예요?", "!realname"),
+        # Found by a stranger's probes: a person named beside the name of something else or someone else.
+        ("기반기술셀 개발자들이 만든 시스템 이름이 뭐예요?", "!name"),
+        ("하둡 팀 엔지니어가 운영하는 클러스터 이름", "!name"),
+        ("하둡 팀 다른 엔지니어 이름도 알려주세요", "!name"),
+        ("하둡 팀 엔지니어들 이름 다 알려줘", "!name"),
+        ("스토리지 팀 만든 사람 이름", "!name"),
     ],
 )
 def test_a_name_is_answered_by_the_entry_that_gives_it_and_only_then(
@@ -543,6 +550,19 @@ def test_a_name_is_answered_by_the_entry_that_gives_it_and_only_then(
         ("채용 진행 중인가요?", "date"),
         ("저 아직 학생인데 지원해도 되나요?", None),  # still a student: not whether the posting is open
         ("can I still apply if I am a student?", None),
+        # Found by a stranger's probes: the posting or hiring named beside 아직 or 끝, not asked whether it is open.
+        ("공고 아직 안 읽었는데 어떤 포지션 뽑아요?", None),
+        ("채용 아직 잘 모르겠는데 누구 뽑는 거예요?", None),
+        ("공고 끝에 있는 지원 링크 주세요", None),
+        ("모집 끝나기 전에 지원하려면 어디로 해요?", None),
+        ("채용 끝나고 나서 연락 오나요?", None),
+        # ... and what is still so of the asker, said before the question.
+        ("저 지금도 회사 다니는데 지원해도 되나요?", None),
+        ("아직도 경력이 없는데 지원 가능?", None),
+        ("I still work at another company, can I apply?", None),
+        ("I'm still working as a junior dev, can I apply?", None),
+        ("지금도 하둡 써요?", "date"),
+        ("do they still use hadoop?", "date"),
         ("지금 열려 있는 포지션 있어요?", None),  # which positions are open
         ("저는 7년차 서버 개발자인데 지원 페이지 주소 있나요?", None),  # own years in passing; a web address
         ("5년차인데 지원 가능해요?", "experience"),  # ... but whether they are enough is a requirement
