@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 
 from bot.facts import KINDS, asks, without_cues
 from bot.knowledge import Person
-from bot.matching import Candidate, Decision, Matcher
+from bot.matching import NOT_THE_GIVEN_NAME, Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
 from bot.subjects import WHAT_IT_DOES, WHICH_TEAM, fold_text, plain_text
 from bot.vocabulary import is_filler
@@ -300,12 +300,17 @@ class Follower:
         rest, named, named_team = (" ".join(t.split()) for t in (rest, named, named_team))
         if not rest or _only_ellipsis(rest):
             return self._answer(question, topic, language, "reference")  # "그 팀은요?"
-        with_subject = self.matcher.decide(named)
-        alone = self.matcher.decide(rest)
-        if asks(clean(rest)) == {"name"} and all(is_filler(w) for w in tokens(without_cues(clean(rest)))):
+        cleaned = clean(rest)
+        if (
+            asks(cleaned) == {"name"}
+            and not NOT_THE_GIVEN_NAME.search(cleaned)
+            and all(is_filler(w) for w in tokens(without_cues(cleaned)))
+        ):
             # Nothing but a name asked of the subject ("그 분 이름이 뭐예요?", "그 팀 이름이 뭐예요?" after a team's
             # answer): the one who spoke for the team, or the team, both named by its entry.
             return self._answer(question, topic, language, "reference")
+        with_subject = self.matcher.decide(named)
+        alone = self.matcher.decide(rest)
         if with_subject.missing or alone.missing:
             missing = with_subject.missing or alone.missing
             chosen = with_subject if with_subject.missing else replace(alone, action="fallback")

@@ -21,6 +21,18 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.normalize import is_syllable, stem, to_keys
 
+# Whether the posting is still open, said other ways (이 공고 아직 열려있어요?, 채용은 끝났나요?): matched only as
+# typed, since one slipped key makes everyday words of them (채용종류, 채용이 끝나면).
+# fmt: off
+_STATUS_CUES = (
+    "아직 열려", "아직도 열려", "아직 유효", "아직 지원 가능", "아직 지원할 수", "아직 지원해도", "아직도 지원", "채용 아직 하", "채용은 아직 하", "모집 아직 하",
+    "모집은 아직 하", "공고 아직 있", "채용공고 아직 있", "공고 아직 살아", "아직 살아 있", "아직 살아있", "아직 지원 돼", "아직 지원돼", "아직 지원 되",
+    "아직 지원되", "지원 아직 돼", "지원 아직 되", "링크 아직 되", "채용 진행 중", "채용 진행중", "모집 진행 중", "모집 진행중", "채용 끝났", "채용이 끝났",
+    "채용은 끝났", "모집 끝났", "모집이 끝났", "모집은 끝났", "공고 끝났", "공고가 끝났", "공고는 끝났", "채용 마감됐", "채용은 마감", "공고 닫", "공고가 닫",
+    "채용 종료", "모집 종료", "공고 내려", "공고가 내려",
+)
+# fmt: on
+
 # kind -> (Korean cues, English phrases). Korean cues match anywhere in a word (연봉이, 면접은);
 # English phrases match whole words. Order: the first kind found names the reply.
 # fmt: off
@@ -50,17 +62,17 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "지금도 뽑", "아직 채용", "아직 뽑", "아직도 뽑", "아직 모집", "아직도 모집", "아직 지원 받", "지금도 지원 받", "아직 받", "채용 중인가", "채용중인가",
          "채용 중이에요", "채용중이에요", "모집 중인가", "모집중인가",
          # ... in other words: still open, still valid, over, closed (이 공고 아직 열려있어요?, 채용 끝났어요?)
-         "아직 열려", "아직도 열려", "아직 유효", "아직 지원 가능", "아직 지원할 수", "아직 지원해도", "아직도 지원",
-         "채용 아직 하", "모집 아직 하", "공고 아직 있", "공고 아직 살아", "아직 살아 있",
-         "아직 살아있", "채용 진행 중", "채용 진행중", "모집 진행 중", "모집 진행중", "채용 끝났", "채용이 끝났",
-         "모집 끝났", "모집이 끝났", "공고 끝났", "공고가 끝났", "공고 닫", "공고가 닫", "채용 종료", "모집 종료",
-         "공고 내려", "공고가 내려",
+         *_STATUS_CUES,
          # ... or whether what it says is still so (지금도 하둡 써요?, 아직도 하둡해요?, 전문가 되셨어요?)
          "지금도", "아직도", "요즘도", "현재도", "되셨"),
         (r"when (is|was|will|are|were|do(es)? .* (start|open|close|end))", r"by when", r"until when", r"deadline",
          r"due date", r"start date", r"timeline", r"closing date", r"what date",
-         r"(?<!\bi )(?<!\bi m )(?<!\bim )(?<!\bam )still (open|hiring|recruiting|accepting\w*|available|use|using|work|working|do|doing|there|at|on|valid|active|up|live)",
-         r"still apply$", r"(posting|position|job|role|opening|it) (is |has )?(closed|expired|over)", r"closed yet"),
+         r"still (open|hiring|recruiting|accepting\w*|available|valid|active|up|live)",
+         # ... what the interview says, still so? (not "I still work at ...": the asker's own situation)
+         r"(?<!\bi )(?<!\bi m )(?<!\bim )(?<!\bam )still (use|using|work|working|do|doing|there|at|on)",
+         r"still (apply|applying|submit\w*|send\w*)\b(?!.*\b(?:if|as|with|without|though|even)\b)", r"still able to apply",
+         r"(posting|position|job posting|job ad|role|opening|hiring|recruitment|recruiting|applications?) "
+         r"(is |are |has |have )?(closed|expired|over)", r"is it (closed|over|expired)", r"closed yet"),
     ),
     "place": (
         ("어디에 있", "어디 있", "어디로 출근", "어디 서버", "어느 서버", "데이터센터", "데이터 센터", "어디서 근무", "위치", "사무실", "근무지", "근무 장소", "지역", "판교", "제주",
@@ -108,7 +120,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     # Real names: the interview gives the interviewees' names as Diego, JG, DJ, never their real ones.
     "realname": (
-        ("본명", "실명", "진짜 이름", "풀네임", "풀 네임", "한국 이름", "한국어 이름", "한글 이름", "원래 이름", "본래 이름"),
+        ("본명", "실명"),
         (r"(real|full|last|legal) names?",),
     ),
     "name": (
@@ -183,6 +195,7 @@ _EXACT_ONLY = frozenset(
         "작성자",
         "에디터",
         "세미나",
+        *_STATUS_CUES,
     }
 )
 # A cue stands at the start of a word (endings may follow: 연봉은, 면접이). These unmistakable ones are
@@ -373,7 +386,24 @@ _STILL_SO = frozenset(
     for i, cue in enumerate(KINDS["date"][0])
     if cue in ("지금도", "아직도", "요즘도", "현재도")
 )
-_PREAMBLE = re.compile(r"^.*(?:는데|은데|인데|지만)(?=\s)")
+_PREAMBLE = re.compile(r"^(?P<clause>.*?(?:는데|은데|인데|지만))(?=\s)")
+_STILL = re.compile(r"지금도|아직도|요즘도|현재도")
+_ME_FIRST = re.compile(r"(?:^|\s)(?:저|전|저는|제가|저도|나|난|나는|내가)\s")
+_ABOUT_APPLYING = re.compile(r"지원|apply")
+
+
+def _preamble_said_of_the_asker(text: str) -> str:
+    """The text without its first clause (..는데, ..지만) when that clause tells of the asker: someone says
+    it of themselves (저 지금도 ...) or a question about applying follows (아직도 경력이 없는데 지원 가능?)."""
+    found = _PREAMBLE.search(text)
+    if found is None:
+        return text
+    clause, rest = found.group("clause"), text[found.end() :]
+    still = _STILL.search(clause)
+    me = _ME_FIRST.search(clause)
+    if (me is not None and still is not None and me.start() < still.start()) or _ABOUT_APPLYING.search(rest):
+        return rest
+    return text
 
 
 @functools.lru_cache(maxsize=8192)
@@ -389,9 +419,9 @@ def asks(text: str) -> frozenset[str]:
     words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
     chunks = _chunks(words, _FUZZY_SIZES)
-    # "저 지금도 회사 다니는데 지원해도 되나요?": what is still so is said of the asker, in a clause before the
-    # question; what is asked comes after it.
-    asked = _PREAMBLE.sub(" ", text)
+    # "저 지금도 회사 다니는데 지원해도 되나요?", "아직도 경력이 없는데 지원 가능?": what is still so is said of the
+    # asker, in a clause before a question about applying (not "요즘도 하둡 쓰는데 맞나요?": still so, asked).
+    asked = _preamble_said_of_the_asker(text)
     asked_chunks = _chunks([w for w in asked.split() if w and is_syllable(w[-1])], _FUZZY_SIZES)
     found = set()
     for kind, cues in _KO_CUES.items():

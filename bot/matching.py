@@ -660,9 +660,9 @@ class Matcher:
         # Else words that name no entry ("그 팀은 몇 명이에요?", "개발자는 몇 명이에요?"): no entry holds the fact for
         # them; the interviewees' entry holds how many were interviewed, not how many work on a team.
         held = self.covers[about] if about is not None else frozenset()
-        if "name" in sig.asks - held and _A_PERSON.search(sig.reading) and not _SOMEONE_ELSE.search(sig.reading):
+        if "name" in sig.asks - held:
             named = self.teams_named(sig.reading)
-            if len(named) == 1 and about in (None, named[0]):
+            if len(named) == 1 and about in (None, named[0]) and self._asks_their_name(sig.reading):
                 # "하둡 팀 엔지니어 이름이 뭐예요?": the name of someone from a team the question names, and the team's
                 # entry names who was interviewed from it (its phrasings do not ask names: "스토리지 시스템 이름이
                 # 뭐예요?" still asks a name the interview does not give).
@@ -670,6 +670,13 @@ class Matcher:
                 held = self.covers[about] | {"name"}
         missing = sorted(sig.asks - held, key=list(KINDS).index)
         return (missing[0], topic) if missing else (None, None)
+
+    def _asks_their_name(self, reading: str) -> bool:
+        """Whether a question asks nothing but the name of one person of the team it names (_A_PERSON)."""
+        left = self.subjects.without_teams(without_cues(reading))
+        if len(_A_PERSON.findall(left)) != 1 or _ALL.search(left) or NOT_THE_GIVEN_NAME.search(left):
+            return False
+        return all(is_filler(word) for word in tokens(clean(_A_PERSON.sub(" ", left))))
 
     @staticmethod
     def answerable(sig: Signals) -> bool:
@@ -740,14 +747,17 @@ _ABOUT_IT = re.compile(
     r"|\b(?:tell me about|what about|work on|works on|working on|explain|describe|introduce)\b"
 )
 
-# ... and the name of the one person a team's entry names (하둡 팀 엔지니어 이름, 스토리지 팀 인터뷰한 분들 이름):
-# the person's own, not that of a system they built ("엔지니어가 만든 시스템 이름"), not of several members
-# ("엔지니어들 이름"), not of someone else ("다른 엔지니어", "팀 만든 사람").
+# ... and the one person a team's entry names, whose name is asked and nothing else once the team's name, the
+# name cue and fillers are out ("하둡 팀 엔지니어 이름이 뭐예요?", "스토리지 팀 인터뷰한 분들 이름은요?"): not someone
+# described otherwise ("하둡 팀 관리하는 사람", "채용 담당 분", "시니어 엔지니어"), a thing they built ("엔지니어가 만든
+# 시스템"), nor all of them ("엔지니어 이름 다 알려줘").
 _A_PERSON = re.compile(
-    r"(?:(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)|(?:인터뷰\s*(?:한|하신|했던)|나오신|나온)\s*(?:분|사람)들?)"
-    r"(?:의)?\s*(?:이름|성함)"
+    r"(?:(?:인터뷰\s*(?:한|하신|했던)|나오신|나온)\s*(?:분|사람)들?"
+    r"|(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)(?:\s*(?:분|님))?)(?=[은는이가의]|\s|$)"
 )
-_SOMEONE_ELSE = re.compile(r"다른|딴|만든|세운|\bother\b")
+_ALL = re.compile(r"(?<![가-힣])(?:다|모두|전부|전원|다들)(?![가-힣])|\b(?:all|every\w*)\b")
+# A name other than the one the interview gives (진짜 이름, 풀네임, 한국 이름): not answered with an entry.
+NOT_THE_GIVEN_NAME = re.compile(r"진짜|실제|본래|원래|풀\s*네임|한국|한글|\b(?:real|full|legal|korean)\b")
 
 _BOT = re.compile(r"봇|\b(?:bot|chatbot)\b")
 

@@ -75,7 +75,9 @@ FOLLOW_UPS = [
     pytest.param(["DJ는 무슨 일 해요?", "그 사람 이름은?"], ("answer", "team-data-platform"), id="그 사람 이름"),
     pytest.param(["하둡 팀은 뭐 해요?", "그 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="그 팀 이름"),
     pytest.param(["하둡 팀은 뭐 해요?", "그 분 본명은?"], ("fallback", "!realname@team-hadoop"), id="그 분 본명"),
-    pytest.param(["하둡 팀은 뭐 해요?", "그 분 풀네임은요?"], ("fallback", "!realname@team-hadoop"), id="그 분 풀네임"),
+    pytest.param(
+        ["하둡 팀은 뭐 해요?", "그 분 진짜 이름은요?"], ("fallback", "!name@team-hadoop"), id="그 분 진짜 이름"
+    ),
     pytest.param(["하둡 팀은 뭐 해요?", "거기 팀장 이름은?"], ("fallback", "!role@team-hadoop"), id="거기 팀장 이름"),
     pytest.param(
         ["하둡 팀은 뭐 해요?", "그 팀 시스템 이름이 뭐예요?"], ("fallback", "!name@team-hadoop"), id="그 팀 시스템 이름"

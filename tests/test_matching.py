@@ -514,7 +514,13 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("인사팀 사람 이름이 뭐예요?", "!name"),
         ("이 분야 이름이 뭐예요?", "!name"),
         ("JG 본명이 뭐예요?", "!realname"),
-        ("하둡 팀 엔지니어 진짜 이름이 뭐예요?", "!realname"),
+        ("하둡 팀 엔지니어 진짜 이름이 뭐예요?", "!name"),
+        ("하둡 팀 엔지니어분 이름", "team-hadoop"),
+        # Found by a stranger's review: someone of the team described otherwise, or all of them.
+        ("하둡 팀 관리하는 사람 이름", "!name"),
+        ("하둡 팀 채용 담당 분 이름", "!name"),
+        ("하둡 팀 시니어 엔지니어 이름", "!name"),
+        ("하둡 팀 사람 이름 다 알려줘", "!name"),
         # Found by a stranger's probes: a person named beside the name of something else or someone else.
         ("기반기술셀 개발자들이 만든 시스템 이름이 뭐예요?", "!name"),
         ("하둡 팀 엔지니어가 운영하는 클러스터 이름", "!name"),
@@ -561,6 +567,14 @@ def test_a_name_is_answered_by_the_entry_that_gives_it_and_only_then(
         ("아직도 경력이 없는데 지원 가능?", None),
         ("I still work at another company, can I apply?", None),
         ("I'm still working as a junior dev, can I apply?", None),
+        ("채용종류가 뭐예요?", None),  # one key from 채용 종료: the status cues are matched only as typed
+        ("what does the storage team do when the job is over", None),
+        ("요즘도 JG님 하둡 팀에서 일하시는데 맞나요?", "date"),  # still so, asked: not a clause about the asker
+        ("요즘도 MongoDB 쓰나요? 저는 몽고 좋아하는데 궁금합니다", "date"),
+        ("채용은 끝났나요?", "date"),
+        ("채용공고 아직 있어요?", "date"),
+        ("can I still apply for this job?", "date"),
+        ("is the recruitment over?", "date"),
         ("지금도 하둡 써요?", "date"),
         ("do they still use hadoop?", "date"),
         ("지금 열려 있는 포지션 있어요?", None),  # which positions are open
