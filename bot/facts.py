@@ -272,26 +272,45 @@ _KO_CUES = {
 _FUZZY_SIZES = {
     size for cues in _KO_CUES.values() for _, keys, size, fuzzy in cues if fuzzy and len(keys) >= _MIN_FUZZY_KEYS
 }
+# Every kind's cues as one pattern: most questions ask for no fact, and one search per kind says so.
+_KO_ANY = {kind: re.compile("|".join(f"(?:{p.pattern})" for p, _, _, _ in cues)) for kind, cues in _KO_CUES.items()}
 
 
-def _korean_hit(
-    pattern: re.Pattern[str], keys: str, size: int, fuzzy: bool, text: str, chunks: dict[int, list[str]]
-) -> bool:
-    if pattern.search(text):
-        return True
-    if not fuzzy or len(keys) < _MIN_FUZZY_KEYS:
-        return False
-    # One slipped key (연뵹, 면졉), compared at the start of a word, syllable-aligned; the cue as typed is
-    # the pattern's to judge (몇년도 is not 몇년).
-    return any(
-        chunk[:1] == keys[:1] and chunk != keys and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
-        for chunk in chunks.get(size, ())
-    )
+def _variants(keys: str) -> set[str]:
+    """The keys and every string one deletion away: two strings within one edit share one of these."""
+    return {keys} | {keys[:i] + keys[i + 1 :] for i in range(len(keys))}
 
 
-def _chunks(words: list[str], sizes: set[int]) -> dict[int, list[str]]:
-    """The keystrokes of the first ``size`` syllables of each word, per size."""
-    return {size: [to_keys(w[:size]) for w in words if len(w) >= size] for size in sizes}
+# The cues that one slipped key still finds (연뵹, 면졉), by size in syllables and by the variants of their
+# keys; (kind, position among the kind's cues) of each.
+_FUZZY_INDEX: dict[int, dict[str, list[tuple[str, int]]]] = {}
+for _kind, _cues in _KO_CUES.items():
+    for _at, (_, _keys, _size, _fuzzy) in enumerate(_cues):
+        if _fuzzy and len(_keys) >= _MIN_FUZZY_KEYS:
+            for _variant in _variants(_keys):
+                _FUZZY_INDEX.setdefault(_size, {}).setdefault(_variant, []).append((_kind, _at))
+
+
+def _slipped(words: list[str]) -> set[tuple[str, int]]:
+    """The fuzzy cues one slipped key from the start of a word, compared syllable-aligned: the first keys of
+    the word's first ``size`` syllables, within one edit of the cue's, starting alike and not equal (the cue as
+    typed is its pattern's to judge: 몇년도 is not 몇년)."""
+    found = set()
+    for size, index in _FUZZY_INDEX.items():
+        for word in words:
+            if len(word) < size:
+                continue
+            chunk = to_keys(word[:size])
+            for variant in _variants(chunk):
+                for kind, at in index.get(variant, ()):
+                    keys = _KO_CUES[kind][at][1]
+                    if (
+                        chunk[:1] == keys[:1]
+                        and chunk != keys
+                        and Levenshtein.distance(chunk, keys, score_cutoff=1) <= 1
+                    ):
+                        found.add((kind, at))
+    return found
 
 
 # The address of a web page (지원 페이지 주소, 링크 주소, url 주소): the apply link, which the FAQ gives.
@@ -416,18 +435,22 @@ def asks(text: str) -> frozenset[str]:
     text = _WHICH_UNIT.sub(" 어느 팀", text)  # 만드는 곳이 어디임: which team, not where its office is
     if _SAYS_ONESELF.search(text) and not _ELIGIBLE.search(_WHAT_TO_DO.sub(" ", text)):
         text = _OWN_YEARS.sub(" ", text)  # 저는 7년차인데 ...: the asker's own experience, said in passing
-    words = [w for w in text.split() if w and is_syllable(w[-1])]
     compact = text.replace(" ", "")
-    chunks = _chunks(words, _FUZZY_SIZES)
+    slipped = _slipped([w for w in text.split() if w and is_syllable(w[-1])])
     # "저 지금도 회사 다니는데 지원해도 되나요?", "아직도 경력이 없는데 지원 가능?": what is still so is said of the
     # asker, in a clause before a question about applying (not "요즘도 하둡 쓰는데 맞나요?": still so, asked).
     asked = _preamble_said_of_the_asker(text)
-    asked_chunks = _chunks([w for w in asked.split() if w and is_syllable(w[-1])], _FUZZY_SIZES)
+    asked_slipped = slipped if asked == text else _slipped([w for w in asked.split() if w and is_syllable(w[-1])])
     found = set()
     for kind, cues in _KO_CUES.items():
-        for pattern, keys, size, fuzzy in cues:
+        near = {at for k, at in (*slipped, *asked_slipped) if k == kind}
+        if not near and not _KO_ANY[kind].search(text):  # none of its cues, as typed or one key off
+            if _english_hit(kind, text):
+                found.add(kind)
+            continue
+        for at, (pattern, _, _, _) in enumerate(cues):
             if kind == "date" and pattern.pattern in _STILL_SO:
-                if _korean_hit(pattern, keys, size, fuzzy, asked, asked_chunks):
+                if pattern.search(asked) or (kind, at) in asked_slipped:
                     found.add(kind)
                     break
                 continue
@@ -437,7 +460,7 @@ def asks(text: str) -> frozenset[str]:
                 continue
             if kind == "date" and "중" in pattern.pattern and _asks_which_before(pattern, text):
                 continue  # 어떤 포지션 채용 중이에요: which positions, not whether it is still open
-            if _korean_hit(pattern, keys, size, fuzzy, text, chunks):
+            if pattern.search(text) or (kind, at) in slipped:
                 found.add(kind)
                 break
         else:
