@@ -253,10 +253,34 @@ _NOT_FOLLOWED_BY = {
     "언제 적": "[가-힣]",  # 언제 적 얘기 (how old is this), not 언제 적응 (when to adapt)
 }
 _MIN_FUZZY_KEYS = 6
+
+
+class _Lazy:
+    """A regular expression compiled when first searched with: a question needs the patterns of the one or
+    two kinds it may ask for, and compiling all of them cost a start-up 20 ms."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)  # two threads may both compile it: the same result
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._get().search(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self._get().sub(replacement, text)
+
+
 _KO_CUES = {
     kind: tuple(
         (
-            re.compile(
+            _Lazy(
                 ("" if cue.replace(" ", "") in _INSIDE_WORDS else r"(?:^|(?<=\s))")
                 + r"\s*".join(map(re.escape, cue.split()))
                 + (f"(?!{_NOT_FOLLOWED_BY[cue]})" if cue in _NOT_FOLLOWED_BY else "")
@@ -272,8 +296,9 @@ _KO_CUES = {
 _FUZZY_SIZES = {
     size for cues in _KO_CUES.values() for _, keys, size, fuzzy in cues if fuzzy and len(keys) >= _MIN_FUZZY_KEYS
 }
-# Every kind's cues as one pattern: most questions ask for no fact, and one search per kind says so.
-_KO_ANY = {kind: re.compile("|".join(f"(?:{p.pattern})" for p, _, _, _ in cues)) for kind, cues in _KO_CUES.items()}
+# The first word of every cue of a kind, which a match must contain as typed: most questions ask for no fact,
+# and a few substring tests per kind say so (one pattern of them all cost 15 ms to compile at start).
+_KO_FIRST_WORDS = {kind: tuple({cue.split()[0] for cue in ko}) for kind, (ko, _) in KINDS.items()}
 
 
 def _variants(keys: str) -> set[str]:
@@ -444,7 +469,7 @@ def asks(text: str) -> frozenset[str]:
     found = set()
     for kind, cues in _KO_CUES.items():
         near = {at for k, at in (*slipped, *asked_slipped) if k == kind}
-        if not near and not _KO_ANY[kind].search(text):  # none of its cues, as typed or one key off
+        if not near and not any(word in text for word in _KO_FIRST_WORDS[kind]):  # no cue, as typed or one key off
             if _english_hit(kind, text):
                 found.add(kind)
             continue
@@ -499,7 +524,7 @@ def _english_hit(kind: str, text: str) -> bool:
 _WHICH = re.compile(r"어떤|어떠한|무슨|어느|무엇|뭘|뭐|어디")
 
 
-def _asks_which_before(pattern: re.Pattern[str], text: str) -> bool:
+def _asks_which_before(pattern: _Lazy, text: str) -> bool:
     """Whether a word asking which one comes before the cue (어떤 포지션 채용 중이에요), not after it in
     another question (채용중인가요? 뭐 준비해요?)."""
     found = pattern.search(text)
@@ -520,13 +545,13 @@ def _korean_amount(compact: str) -> bool:
     return compact.count("얼마") > len(_NOT_AMOUNT.findall(compact))
 
 
-_KO_STRIP = re.compile(
+_KO_STRIP = _Lazy(
     "|".join(
         r"\s*".join(map(re.escape, cue.split())) + (f"(?!{_NOT_FOLLOWED_BY[cue]})" if cue in _NOT_FOLLOWED_BY else "")
         for cue in sorted({c for ko, _ in KINDS.values() for c in ko}, key=len, reverse=True)
     )
 )
-_EN_STRIP = re.compile(r"\b(?:" + "|".join(en for _, ens in KINDS.values() for en in ens) + r")\b")
+_EN_STRIP = _Lazy(r"\b(?:" + "|".join(en for _, ens in KINDS.values() for en in ens) + r")\b")
 
 
 def without_cues(text: str) -> str:
