@@ -35,9 +35,9 @@ from dataclasses import dataclass, replace
 from cachetools import TTLCache
 from rapidfuzz import fuzz
 
-from bot.facts import KINDS, asks, without_cues
+from bot.facts import KINDS
 from bot.knowledge import Person
-from bot.matching import NOT_THE_GIVEN_NAME, Candidate, Decision, Matcher
+from bot.matching import Candidate, Decision, Matcher
 from bot.normalize import clean, has_hangul, tokens
 from bot.subjects import WHAT_IT_DOES, WHICH_TEAM, fold_text, plain_text
 from bot.vocabulary import is_filler
@@ -300,12 +300,7 @@ class Follower:
         rest, named, named_team = (" ".join(t.split()) for t in (rest, named, named_team))
         if not rest or _only_ellipsis(rest):
             return self._answer(question, topic, language, "reference")  # "그 팀은요?"
-        cleaned = clean(rest)
-        if (
-            asks(cleaned) == {"name"}
-            and not NOT_THE_GIVEN_NAME.search(cleaned)
-            and all(is_filler(w) for w in tokens(without_cues(cleaned)))
-        ):
+        if self.matcher.asks_only_a_name(clean(rest)):
             # Nothing but a name asked of the subject ("그 분 이름이 뭐예요?", "그 팀 이름이 뭐예요?" after a team's
             # answer): the one who spoke for the team, or the team, both named by its entry.
             return self._answer(question, topic, language, "reference")

@@ -368,6 +368,12 @@ _TEAM_NAME = re.compile(r"(?:팀|파트|셀|부서|조직)(?:의)?\s*이름")
 # A request to recommend a thing (분산 스토리지 추천해줘, recommend a good book) asks for what the interview
 # never gives; a request to recommend a team or a role for the asker (어떤 팀 추천해주세요, would you recommend
 # this job for me) is who should apply, which it does.
+# A person's full, real or family name (엔지니어 풀네임, 그 분 진짜이름, JG 성이 뭐예요), which the interview never
+# gives; a team's full name (하둡 팀 풀네임) it does.
+_PERSONS_REAL_NAME = re.compile(
+    r"(?:분|사람|엔지니어|개발자|님|씨|jg|dj|diego|디에고|제이지|디제이)(?:의)?\s*"
+    r"(?:풀\s*네임|진짜\s*이름|실제\s*이름|성\s*(?:이|은)?\s*(?:뭐|무엇|어떻게))"
+)
 _RECOMMEND = re.compile(
     r"(?:^|\s)(?!(?:좀|더|꼭|제발)\s)[가-힣a-z0-9]+\s*추천\s*(?:해\s*줘|해\s*주세요|해\s*줄래|좀|부탁)|\brecommend\s+(?:me\s+)?(?:a|an|some|any|good)\b"
 )
@@ -493,6 +499,8 @@ def asks(text: str) -> frozenset[str]:
                 found.add(kind)
     if _RECOMMEND.search(text) and not _RECOMMEND_FIT.search(text):
         found.add("howto")
+    if _PERSONS_REAL_NAME.search(text):
+        found.add("realname")
     if _defines(text):
         found.add("definition")
     return frozenset(found)

@@ -676,7 +676,18 @@ class Matcher:
         left = self.subjects.without_teams(without_cues(reading))
         if len(_A_PERSON.findall(left)) != 1 or _ALL.search(left) or NOT_THE_GIVEN_NAME.search(left):
             return False
-        return all(is_filler(word) for word in tokens(clean(_A_PERSON.sub(" ", left))))
+        return all(is_filler(w) or _ASKING.match(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
+
+    @staticmethod
+    def asks_only_a_name(cleaned: str) -> bool:
+        """Whether a cleaned text asks nothing but a name, of no one or of one person (이름이 뭐였죠, 엔지니어 이름은):
+        asked back of a conversation's subject, the name its entry gives."""
+        if asks(cleaned) != {"name"} or NOT_THE_GIVEN_NAME.search(cleaned) or _ALL.search(cleaned):
+            return False
+        left = without_cues(cleaned)
+        if len(_A_PERSON.findall(left)) > 1:
+            return False
+        return all(is_filler(w) or _ASKING.match(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
 
     @staticmethod
     def answerable(sig: Signals) -> bool:
@@ -755,6 +766,8 @@ _A_PERSON = re.compile(
     r"(?:(?:인터뷰\s*(?:한|하신|했던)|나오신|나온)\s*(?:분|사람)들?"
     r"|(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)(?:\s*(?:분|님))?)(?=[은는이가의]|\s|$)"
 )
+# Words that only ask (뭐임, 뭐였죠, 모에요, 알려줘요), beside the fillers.
+_ASKING = re.compile(r"(?:뭐|무엇|모에|머에|알려|말해|가르쳐)")
 _ALL = re.compile(r"(?<![가-힣])(?:다|모두|전부|전원|다들)(?![가-힣])|\b(?:all|every\w*)\b")
 # A name other than the one the interview gives (진짜 이름, 풀네임, 한국 이름): not answered with an entry.
 NOT_THE_GIVEN_NAME = re.compile(r"진짜|실제|본래|원래|풀\s*네임|한국|한글|\b(?:real|full|legal|korean)\b")

@@ -74,9 +74,20 @@ FOLLOW_UPS = [
     pytest.param(["하둡 팀은 뭐 해요?", "그 분 이름이 뭐예요?"], ("answer", "team-hadoop"), id="그 분 이름"),
     pytest.param(["DJ는 무슨 일 해요?", "그 사람 이름은?"], ("answer", "team-data-platform"), id="그 사람 이름"),
     pytest.param(["하둡 팀은 뭐 해요?", "그 팀 이름이 뭐예요?"], ("answer", "team-hadoop"), id="그 팀 이름"),
+    pytest.param(["하둡 팀은 뭐 해요?", "그 팀 이름이 뭐였죠"], ("answer", "team-hadoop"), id="그 팀 이름 뭐였죠"),
+    pytest.param(
+        ["데이터플랫폼파트는 뭐 하는 팀이에요?", "거기 엔지니어 이름은?"],
+        ("answer", "team-data-platform"),
+        id="거기 엔지니어 이름",
+    ),
+    pytest.param(
+        ["하둡 팀은 뭐 해요?", "거기 엔지니어들 이름 다 알려줘"],
+        ("fallback", "!name@team-hadoop"),
+        id="거기 엔지니어들 이름 다",
+    ),
     pytest.param(["하둡 팀은 뭐 해요?", "그 분 본명은?"], ("fallback", "!realname@team-hadoop"), id="그 분 본명"),
     pytest.param(
-        ["하둡 팀은 뭐 해요?", "그 분 진짜 이름은요?"], ("fallback", "!name@team-hadoop"), id="그 분 진짜 이름"
+        ["하둡 팀은 뭐 해요?", "그 분 진짜 이름은요?"], ("fallback", "!realname@team-hadoop"), id="그 분 진짜 이름"
     ),
     pytest.param(["하둡 팀은 뭐 해요?", "거기 팀장 이름은?"], ("fallback", "!role@team-hadoop"), id="거기 팀장 이름"),
     pytest.param(

@@ -514,7 +514,10 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("인사팀 사람 이름이 뭐예요?", "!name"),
         ("이 분야 이름이 뭐예요?", "!name"),
         ("JG 본명이 뭐예요?", "!realname"),
-        ("하둡 팀 엔지니어 진짜 이름이 뭐예요?", "!name"),
+        ("하둡 팀 엔지니어 진짜 이름이 뭐예요?", "!realname"),
+        ("하둡 팀 엔지니어 풀네임이 뭐예요?", "!realname"),
+        ("하둡 팀 풀네임이 뭐예요?", "team-hadoop"),  # a team's full name is given
+        ("하둡팀 엔지니어 이름이 뭐였죠", "team-hadoop"),
         ("하둡 팀 엔지니어분 이름", "team-hadoop"),
         # Found by a stranger's review: someone of the team described otherwise, or all of them.
         ("하둡 팀 관리하는 사람 이름", "!name"),
