@@ -672,11 +672,13 @@ class Matcher:
         return (missing[0], topic) if missing else (None, None)
 
     def _asks_their_name(self, reading: str) -> bool:
-        """Whether a question asks nothing but the name of one person of the team it names (_A_PERSON)."""
-        left = self.subjects.without_teams(without_cues(reading))
+        """Whether a question asks nothing but the name of one person of the team it names (_A_PERSON; the
+        person is counted before the team's name is taken out, which takes "기반기술셀 분" whole)."""
+        left = without_cues(reading)
         if len(_A_PERSON.findall(left)) != 1 or _ALL.search(left) or NOT_THE_GIVEN_NAME.search(left):
             return False
-        return all(is_filler(w) or _ASKING.match(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
+        rest = _A_PERSON.sub(" ", self.subjects.without_teams(left))
+        return all(is_filler(w) or _ASKING.fullmatch(w) for w in tokens(clean(rest)))
 
     @staticmethod
     def asks_only_a_name(cleaned: str) -> bool:
@@ -687,7 +689,7 @@ class Matcher:
         left = without_cues(cleaned)
         if len(_A_PERSON.findall(left)) > 1:
             return False
-        return all(is_filler(w) or _ASKING.match(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
+        return all(is_filler(w) or _ASKING.fullmatch(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
 
     @staticmethod
     def answerable(sig: Signals) -> bool:
@@ -767,7 +769,7 @@ _A_PERSON = re.compile(
     r"|(?<![가-힣])(?:분|사람|엔지니어|개발자|인터뷰이|주인공)(?:\s*(?:분|님))?)(?=[은는이가의]|\s|$)"
 )
 # Words that only ask (뭐임, 뭐였죠, 모에요, 알려줘요), beside the fillers.
-_ASKING = re.compile(r"(?:뭐|무엇|모에|머에|알려|말해|가르쳐)")
+_ASKING = re.compile(r"(?:뭐|무엇|알려|말해|가르쳐)\w*|모|머|모에요|머에요")
 _ALL = re.compile(r"(?<![가-힣])(?:다|모두|전부|전원|다들)(?![가-힣])|\b(?:all|every\w*)\b")
 # A name other than the one the interview gives (진짜 이름, 풀네임, 한국 이름): not answered with an entry.
 NOT_THE_GIVEN_NAME = re.compile(r"진짜|실제|본래|원래|풀\s*네임|한국|한글|\b(?:real|full|legal|korean)\b")

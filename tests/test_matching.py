@@ -518,6 +518,8 @@ def test_a_misspelt_word_with_a_casual_ending_or_a_space_inside_is_not_an_unknow
         ("하둡 팀 엔지니어 풀네임이 뭐예요?", "!realname"),
         ("하둡 팀 풀네임이 뭐예요?", "team-hadoop"),  # a team's full name is given
         ("하둡팀 엔지니어 이름이 뭐였죠", "team-hadoop"),
+        ("기반기술셀 분 이름 알려줘요", "team-storage"),  # the team's name and 분, taken out together
+        ("하둡 팀 모든 엔지니어 이름", "!name"),
         ("하둡 팀 엔지니어분 이름", "team-hadoop"),
         # Found by a stranger's review: someone of the team described otherwise, or all of them.
         ("하둡 팀 관리하는 사람 이름", "!name"),
