@@ -293,9 +293,6 @@ _KO_CUES = {
     )
     for kind, (ko, _) in KINDS.items()
 }
-_FUZZY_SIZES = {
-    size for cues in _KO_CUES.values() for _, keys, size, fuzzy in cues if fuzzy and len(keys) >= _MIN_FUZZY_KEYS
-}
 # The first word of every cue of a kind, which a match must contain as typed: most questions ask for no fact,
 # and a few substring tests per kind say so (one pattern of them all cost 15 ms to compile at start).
 _KO_FIRST_WORDS = {kind: tuple({cue.split()[0] for cue in ko}) for kind, (ko, _) in KINDS.items()}
@@ -365,15 +362,15 @@ _ELIGIBLE = re.compile(
 _TEAM_NAME = re.compile(r"(?:팀|파트|셀|부서|조직)(?:의)?\s*이름")
 
 
-# A request to recommend a thing (분산 스토리지 추천해줘, recommend a good book) asks for what the interview
-# never gives; a request to recommend a team or a role for the asker (어떤 팀 추천해주세요, would you recommend
-# this job for me) is who should apply, which it does.
 # A person's full, real or family name (엔지니어 풀네임, 그 분 진짜이름, JG 성이 뭐예요), which the interview never
 # gives; a team's full name (하둡 팀 풀네임) it does.
 _PERSONS_REAL_NAME = re.compile(
     r"(?:분|사람|엔지니어|개발자|님|씨|jg|dj|diego|디에고|제이지|디제이)(?:의)?\s*"
     r"(?:풀\s*네임|진짜\s*이름|실제\s*이름|성\s*(?:이|은)?\s*(?:뭐|무엇|어떻게))"
 )
+# A request to recommend a thing (분산 스토리지 추천해줘, recommend a good book) asks for what the interview
+# never gives; a request to recommend a team or a role for the asker (어떤 팀 추천해주세요, would you recommend
+# this job for me) is who should apply, which it does.
 _RECOMMEND = re.compile(
     r"(?:^|\s)(?!(?:좀|더|꼭|제발)\s)[가-힣a-z0-9]+\s*추천\s*(?:해\s*줘|해\s*주세요|해\s*줄래|좀|부탁)|\brecommend\s+(?:me\s+)?(?:a|an|some|any|good)\b"
 )
@@ -431,13 +428,10 @@ def _defines(text: str) -> bool:
 
 # The date cues that ask whether something is still so (지금도 하둡 써요?), and a clause said before a question
 # (..., 다니는데 / 없는데 / 하지만), where they describe the asker instead.
-_STILL_SO = frozenset(
-    _KO_CUES["date"][i][0].pattern
-    for i, cue in enumerate(KINDS["date"][0])
-    if cue in ("지금도", "아직도", "요즘도", "현재도")
-)
+_STILL_WORDS = ("지금도", "아직도", "요즘도", "현재도")
+_STILL_SO = frozenset(_KO_CUES["date"][i][0].pattern for i, cue in enumerate(KINDS["date"][0]) if cue in _STILL_WORDS)
 _PREAMBLE = re.compile(r"^(?P<clause>.*?(?:는데|은데|인데|지만))(?=\s)")
-_STILL = re.compile(r"지금도|아직도|요즘도|현재도")
+_STILL = re.compile("|".join(_STILL_WORDS))
 _ME_FIRST = re.compile(r"(?:^|\s)(?:저|전|저는|제가|저도|나|난|나는|내가)\s")
 _ABOUT_APPLYING = re.compile(r"지원|apply")
 
@@ -472,10 +466,10 @@ def asks(text: str) -> frozenset[str]:
     # asker, in a clause before a question about applying (not "요즘도 하둡 쓰는데 맞나요?": still so, asked).
     asked = _preamble_said_of_the_asker(text)
     asked_slipped = slipped if asked == text else _slipped([w for w in asked.split() if w and is_syllable(w[-1])])
+    near = {kind for kind, _ in slipped | asked_slipped}
     found = set()
     for kind, cues in _KO_CUES.items():
-        near = {at for k, at in (*slipped, *asked_slipped) if k == kind}
-        if not near and not any(word in text for word in _KO_FIRST_WORDS[kind]):  # no cue, as typed or one key off
+        if kind not in near and not any(word in text for word in _KO_FIRST_WORDS[kind]):  # no cue, typed or slipped
             if _english_hit(kind, text):
                 found.add(kind)
             continue

@@ -677,8 +677,7 @@ class Matcher:
         left = without_cues(reading)
         if len(_A_PERSON.findall(left)) != 1 or _ALL.search(left) or NOT_THE_GIVEN_NAME.search(left):
             return False
-        rest = _A_PERSON.sub(" ", self.subjects.without_teams(left))
-        return all(is_filler(w) or _ASKING.fullmatch(w) for w in tokens(clean(rest)))
+        return _nothing_else_asked(self.subjects.without_teams(left))
 
     @staticmethod
     def asks_only_a_name(cleaned: str) -> bool:
@@ -687,9 +686,7 @@ class Matcher:
         if asks(cleaned) != {"name"} or NOT_THE_GIVEN_NAME.search(cleaned) or _ALL.search(cleaned):
             return False
         left = without_cues(cleaned)
-        if len(_A_PERSON.findall(left)) > 1:
-            return False
-        return all(is_filler(w) or _ASKING.fullmatch(w) for w in tokens(clean(_A_PERSON.sub(" ", left))))
+        return len(_A_PERSON.findall(left)) <= 1 and _nothing_else_asked(left)
 
     @staticmethod
     def answerable(sig: Signals) -> bool:
@@ -771,6 +768,14 @@ _A_PERSON = re.compile(
 # Words that only ask (뭐임, 뭐였죠, 모에요, 알려줘요), beside the fillers.
 _ASKING = re.compile(r"(?:뭐|무엇|알려|말해|가르쳐)\w*|모|머|모에요|머에요")
 _ALL = re.compile(r"(?<![가-힣])(?:다|모두|전부|전원|다들)(?![가-힣])|\b(?:all|every\w*)\b")
+
+
+def _nothing_else_asked(text: str) -> bool:
+    """Whether a text, its fact words out, holds nothing but a person word (_A_PERSON), fillers and words that
+    only ask."""
+    return all(is_filler(w) or _ASKING.fullmatch(w) for w in tokens(clean(_A_PERSON.sub(" ", text))))
+
+
 # A name other than the one the interview gives (진짜 이름, 풀네임, 한국 이름): not answered with an entry.
 NOT_THE_GIVEN_NAME = re.compile(r"진짜|실제|본래|원래|풀\s*네임|한국|한글|\b(?:real|full|legal|korean)\b")
 
